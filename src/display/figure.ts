@@ -1,0 +1,71 @@
+/**
+ * Shows a plotly figure in a notebook as one output with three MIME types:
+ * - `application/vnd.plotly.v1+json`: the figure object, drawn natively by VS
+ *   Code and by JupyterLab/Notebook with the plotly extension;
+ * - `text/html`: a div and a script calling `Plotly.newPlot`, for the exported
+ *   lecture pages, which load plotly.js once per page from the site itself;
+ * - `text/plain`: a one-line summary for everything else.
+ * Element ids are derived from the figure and its position in the session, so a
+ * notebook executed twice gives identical outputs.
+ */
+import { createHash } from "node:crypto";
+import { displayBundle, type MimeBundle } from "./jupyter";
+
+/** A plotly figure: traces, layout and config, as in plotly.js's `newPlot`. */
+export interface Figure {
+  data: Record<string, unknown>[];
+  layout?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+  frames?: Record<string, unknown>[];
+}
+
+/** The MIME type plotly's renderers register for figure JSON. */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+let figureCount = 0;
+
+function titleOf(figure: Figure): string {
+  const title = figure.layout?.title;
+  if (typeof title === "string") return title;
+  if (title && typeof title === "object" && typeof (title as { text?: unknown }).text === "string") {
+    return (title as { text: string }).text;
+  }
+  return "untitled";
+}
+
+/** Serialises for inclusion inside a <script> element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
+}
+
+/** Builds the MIME bundle of `figure` without sending it. */
+export function figureBundle(figure: Figure): MimeBundle {
+  if (!figure || !Array.isArray(figure.data)) {
+    throw new TypeError(`figureBundle: figure.data must be an array of traces, got ${typeof figure?.data}`);
+  }
+  const json = JSON.stringify(figure);
+  figureCount += 1;
+  const id = `l0fig-${createHash("sha256").update(json).digest("hex").slice(0, 12)}-${figureCount}`;
+  const height = typeof figure.layout?.height === "number" ? figure.layout.height : 450;
+  const plotly = { ...figure, config: { responsive: true, displaylogo: false, ...figure.config } };
+  const html =
+    `<div id="${id}" class="l0-figure" style="width:100%;height:${height}px;">` +
+    "<em>Interactive figure: needs plotly.js (open the lecture pages, or use VS Code or JupyterLab with the plotly extension).</em></div>\n" +
+    `<script type="text/javascript">(function () { var fig = ${scriptJson(plotly)}; ` +
+    `var el = document.getElementById(${JSON.stringify(id)}); ` +
+    "if (window.Plotly && el) { el.innerHTML = ''; window.Plotly.newPlot(el, fig); } })();</script>";
+  const traces = figure.data.map((t) => String(t.type ?? "scatter"));
+  const text = `Figure: ${titleOf(figure)} (${traces.length} trace${traces.length === 1 ? "" : "s"}: ${[...new Set(traces)].join(", ")})`;
+  return { [PLOTLY_MIME]: JSON.parse(JSON.stringify(plotly)), "text/html": html, "text/plain": text };
+}
+
+/**
+ * Displays `figure` in the notebook as one output (plotly JSON, HTML, plain
+ * text); outside a notebook it prints the one-line summary.
+ */
+export function showFigure(figure: Figure): void {
+  displayBundle(figureBundle(figure));
+}

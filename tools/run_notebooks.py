@@ -1,0 +1,150 @@
+"""Execute Jupyter notebooks with the tslab kernel through Jupyter's own client (nbclient).
+
+Usage: run_notebooks.py [--out DIR] [--timeout SECONDS] [--allow-errors] NOTEBOOK_OR_DIR...
+
+Each notebook runs in a fresh kernel with its own folder as working directory. The
+executed copy is written to DIR (default build/notebooks) only when the whole
+notebook succeeded, through a temporary file and an atomic rename, so a failed or
+interrupted run leaves the previous executed copy intact.
+
+tslab reports failures in ways nbclient does not treat as failures (see
+shared/reference/tooling.md), so a cell fails here when:
+  - its execute_reply status is anything but "ok" ("error", and also "abort",
+    which tslab answers for 200 ms after an error);
+  - its stderr holds "UncaughtException" (an exception thrown in a timer, reported
+    by tslab in whichever cell runs next; a last hidden cell catches the ones
+    thrown after the notebook's final cell);
+  - it runs longer than the timeout, or the kernel dies.
+A failure names the notebook, the cell number (1-based, counting every cell) and
+the cell's stderr. --allow-errors lets cells with status "error" pass (as
+nbclient's allow_errors does) but still fails on "abort" and the rest.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+# Runs after the last cell: lets timers fire so that a late UncaughtException shows up.
+FLUSH_CELL = "await new Promise((resolve) => setTimeout(resolve, 100));"
+
+
+class CellFailure(Exception):
+    def __init__(self, cell_number, reason, stderr):
+        super().__init__(reason)
+        self.cell_number = cell_number
+        self.reason = reason
+        self.stderr = stderr
+
+
+def stderr_of(cell):
+    return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
+
+
+def run_one(path, out_dir, timeout, allow_errors):
+    nb = nbformat.read(path, as_version=4)
+    kernel = nb.metadata.get("kernelspec", {}).get("name")
+    if kernel != "tslab":
+        raise CellFailure(0, f'kernelspec.name is {kernel!r}, expected "tslab"', "")
+    real_cells = len(nb.cells)
+    nb.cells.append(nbformat.v4.new_code_cell(FLUSH_CELL))
+
+    running = {"cell": 0}
+
+    def on_cell_start(cell, cell_index):
+        running["cell"] = min(cell_index + 1, real_cells)
+
+    def on_cell_executed(cell, cell_index, execute_reply):
+        number = cell_index + 1
+        where = "the end of the notebook" if cell_index >= real_cells else None
+        status = execute_reply["content"]["status"]
+        err = stderr_of(cell)
+        if status == "error" and allow_errors:
+            return
+        if status != "ok":
+            hint = " (tslab aborts every cell sent within 200 ms after an error)" if status == "abort" else ""
+            raise CellFailure(number, f"execute_reply status is {status!r}{hint}", err)
+        if "UncaughtException" in err:
+            reason = "an exception was thrown outside the cell's promise chain (UncaughtException)"
+            if where:
+                reason += f", reported at {where}"
+            raise CellFailure(min(number, real_cells), reason, err)
+
+    client = NotebookClient(
+        nb,
+        kernel_name="tslab",
+        timeout=timeout,
+        record_timing=False,
+        resources={"metadata": {"path": str(path.parent.resolve())}},
+        on_cell_start=on_cell_start,
+        on_cell_executed=on_cell_executed,
+    )
+    client.allow_errors = True  # status is judged by on_cell_executed above
+    try:
+        client.execute()
+    except CellTimeoutError:
+        cell = nb.cells[running["cell"] - 1]
+        raise CellFailure(running["cell"], f"timed out after {timeout} s", stderr_of(cell)) from None
+    except DeadKernelError as e:
+        cell = nb.cells[running["cell"] - 1]
+        raise CellFailure(running["cell"], f"the kernel died ({e})", stderr_of(cell)) from None
+    nb.cells.pop()  # the flush cell
+    write_atomically(nb, out_dir / path.name)
+
+
+def write_atomically(nb, target):
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            nbformat.write(nb, f)
+        os.replace(tmp, target)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def collect(args):
+    paths = []
+    for arg in args:
+        p = Path(arg)
+        if p.is_dir():
+            paths.extend(sorted(q for q in p.glob("*.ipynb")))
+        elif p.suffix == ".ipynb" and p.exists():
+            paths.append(p)
+        else:
+            sys.exit(f"run_notebooks: {arg} is not a notebook or a folder of notebooks")
+    return paths
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+")
+    parser.add_argument("--out", default="build/notebooks")
+    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
+    parser.add_argument("--allow-errors", action="store_true")
+    args = parser.parse_args()
+    out_dir = Path(args.out)
+    failures = 0
+    for path in collect(args.notebooks):
+        start = time.monotonic()
+        try:
+            run_one(path, out_dir, args.timeout, args.allow_errors)
+        except CellFailure as f:
+            failures += 1
+            print(f"FAIL {path}: cell {f.cell_number}: {f.reason}", flush=True)
+            if f.stderr.strip():
+                print("  stderr:\n" + "\n".join("    " + l for l in f.stderr.rstrip().splitlines()), flush=True)
+            continue
+        print(f"ok   {path} ({time.monotonic() - start:.1f} s) -> {out_dir / path.name}", flush=True)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// Set-up shared by `npm run course` and `npm test`: installs what is missing, or
+// stops with a message that names the missing piece and the command that
+// installs it. Idempotent; when nothing is missing it only checks (about 1 s).
+//
+//   node tools/setup.mjs [--npm-only] [--browser]
+//
+// 1. npm dependencies (npm ci on a fresh clone, npm install when package.json
+//    or the lock file changed). @tensorflow/tfjs-node is optional: npm skips it
+//    where its native binary cannot be downloaded.
+// 2. Python 3 with Jupyter's nbclient, nbconvert and jupyter_client: Debian's
+//    packages through apt-get when it can (root), else pip --user.
+// 3. The `tslab` kernel spec in the user's Jupyter data folder, pointing at this
+//    project's own tslab (the kernel.json that `tslab install --user` writes).
+// 4. With --browser: Chromium for the browser test (Debian's package).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const JUPYTER_MODULES = ["nbclient", "nbconvert", "nbformat", "jupyter_client"];
+const APT_JUPYTER = ["jupyter-nbconvert", "python3-nbclient", "jupyter-client"];
+const isRoot = process.getuid?.() === 0;
+
+function say(message) {
+  console.log(`setup: ${message}`);
+}
+
+/** Stops the set-up with a message naming what is missing and how to install it. */
+export function stop(missing, install) {
+  console.error(`\nsetup: missing ${missing}.\n  Install it with:\n    ${install}\n  then run the command again.\n`);
+  process.exit(1);
+}
+
+function run(cmd, args, options = {}) {
+  say(`$ ${cmd} ${args.join(" ")}`);
+  const result = spawnSync(cmd, args, { stdio: "inherit", cwd: root, ...options });
+  return result.status === 0;
+}
+
+function has(cmd) {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : 0);
+
+function npmDependencies() {
+  const marker = join(root, "node_modules", ".package-lock.json");
+  const lock = join(root, "package-lock.json");
+  if (mtime(marker) >= Math.max(mtime(join(root, "package.json")), mtime(lock))) return;
+  const fresh = !existsSync(join(root, "node_modules"));
+  const ok = run("npm", [fresh && existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund"]);
+  if (!ok) stop("the npm dependencies (npm install failed above)", `cd ${root} && npm install`);
+}
+
+let aptUpdated = false;
+function aptInstall(packages) {
+  if (!isRoot || !has("apt-get")) return false;
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (run("apt-get", ["install", "-y", "-q", ...packages], { env })) return true;
+  if (!aptUpdated) {
+    aptUpdated = true;
+    run("apt-get", ["update", "-q"], { env });
+    return run("apt-get", ["install", "-y", "-q", ...packages], { env });
+  }
+  return false;
+}
+
+function pythonHasJupyter(python) {
+  const code = `import ${JUPYTER_MODULES.join(", ")}`;
+  return spawnSync(python, ["-c", code], { stdio: "ignore" }).status === 0;
+}
+
+/** The Python 3 that has Jupyter's client libraries, installing them if needed. */
+export function jupyterPython() {
+  const candidates = ["/usr/bin/python3", "python3"].filter((p) => (p.includes("/") ? existsSync(p) : has(p)));
+  for (const python of candidates) if (pythonHasJupyter(python)) return python;
+  say("Jupyter's nbclient, nbconvert and jupyter_client are missing; installing them");
+  if (aptInstall(APT_JUPYTER) && pythonHasJupyter("/usr/bin/python3")) return "/usr/bin/python3";
+  for (const python of candidates) {
+    if (
+      run(python, ["-m", "pip", "install", "--user", "nbclient", "nbconvert", "jupyter_client"]) &&
+      pythonHasJupyter(python)
+    ) {
+      return python;
+    }
+  }
+  return stop(
+    "Jupyter's Python packages nbclient, nbconvert and jupyter_client",
+    `sudo apt-get install ${APT_JUPYTER.join(" ")}   (or: python3 -m pip install --user nbclient nbconvert jupyter_client)`,
+  );
+}
+
+/** Jupyter's per-user data folder (jupyter_core.paths.jupyter_data_dir on Linux and macOS). */
+function jupyterDataDir() {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (process.platform === "darwin") return join(homedir(), "Library", "Jupyter");
+  return join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "jupyter");
+}
+
+function kernelSpec() {
+  const tslab = join(root, "node_modules", ".bin", "tslab");
+  if (!existsSync(tslab)) stop("tslab in node_modules", `cd ${root} && npm install`);
+  const file = join(jupyterDataDir(), "kernels", "tslab", "kernel.json");
+  const spec = {
+    argv: [tslab, "kernel", "--config-path", "{connection_file}"],
+    display_name: "TypeScript",
+    language: "typescript",
+  };
+  const wanted = JSON.stringify(spec, null, 1);
+  if (existsSync(file) && readFileSync(file, "utf8") === wanted) return;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, wanted);
+  say(`registered the tslab kernel spec ${file} -> ${tslab}`);
+}
+
+export function chromium() {
+  for (const path of ["/usr/bin/chromium", "/usr/bin/chromium-browser"]) if (existsSync(path)) return path;
+  say("Chromium is missing; installing Debian's chromium for the browser test");
+  if (aptInstall(["chromium"]) && existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
+  return stop("Chromium (for the browser test of the lecture pages)", "sudo apt-get install chromium");
+}
+
+/** Runs every step; returns the paths the commands need. */
+export function setup({ npmOnly = false, browser = false } = {}) {
+  if (!has("npm")) stop("npm", "install Node.js 20 or later with npm");
+  npmDependencies();
+  if (npmOnly) return {};
+  const python = jupyterPython();
+  kernelSpec();
+  return { python, chromium: browser ? chromium() : null };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  setup({ npmOnly: process.argv.includes("--npm-only"), browser: process.argv.includes("--browser") });
+  say(`ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}
