@@ -11,9 +11,12 @@ tslab reports failures in ways nbclient does not treat as failures (see
 shared/reference/tooling.md), so a cell fails here when:
   - its execute_reply status is anything but "ok" ("error", and also "abort",
     which tslab answers for 200 ms after an error);
-  - its stderr holds "UncaughtException" (an exception thrown in a timer, reported
-    by tslab in whichever cell runs next; a last hidden cell catches the ones
-    thrown after the notebook's final cell);
+  - its stderr holds "UncaughtException" or "UnhandledPromiseRejection", which
+    tslab prints for an exception thrown in a timer or a rejected promise nobody
+    awaited. When that happens after the cell's reply, tslab still sends it as the
+    cell's output but nbclient drops it; this runner collects those late outputs
+    and charges them to the cell they belong to. A last hidden cell lets the
+    timers of the final cell fire before the kernel stops;
   - it runs longer than the timeout, or the kernel dies.
 A failure names the notebook, the cell number (1-based, counting every cell) and
 the cell's stderr. --allow-errors lets cells with status "error" pass (as
@@ -29,10 +32,40 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.exceptions import CellExecutionComplete, CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
 
 # Runs after the last cell: lets timers fire so that a late UncaughtException shows up.
 FLUSH_CELL = "await new Promise((resolve) => setTimeout(resolve, 100));"
+
+
+LATE_ERRORS = ("UncaughtException", "UnhandledPromiseRejection")
+OUTSIDE = "an error was raised outside the cell's promise chain (a timer or an un-awaited promise)"
+
+
+class TslabClient(NotebookClient):
+    """nbclient's client, keeping the stderr that arrives after a cell finished.
+
+    nbclient 0.7 reads the kernel's output channel per cell and ignores messages
+    whose parent is another request; those are kept here in `late_stderr`
+    (cell index -> text), so that errors raised between cells are not lost.
+    """
+
+    async def _async_poll_output_msg(self, parent_msg_id, cell, cell_index):
+        cells = self.__dict__.setdefault("request_cells", {})
+        late = self.__dict__.setdefault("late_stderr", {})
+        cells[parent_msg_id] = cell_index
+        while True:
+            msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=None))
+            parent = msg["parent_header"].get("msg_id")
+            if parent == parent_msg_id:
+                try:
+                    self.process_message(msg, cell, cell_index)
+                except CellExecutionComplete:
+                    return
+            elif msg["msg_type"] == "stream" and msg["content"].get("name") == "stderr" and parent in cells:
+                index = cells[parent]
+                late[index] = late.get(index, "") + msg["content"].get("text", "")
 
 
 class CellFailure(Exception):
@@ -70,13 +103,18 @@ def run_one(path, out_dir, timeout, allow_errors):
         if status != "ok":
             hint = " (tslab aborts every cell sent within 200 ms after an error)" if status == "abort" else ""
             raise CellFailure(number, f"execute_reply status is {status!r}{hint}", err)
-        if "UncaughtException" in err:
-            reason = "an exception was thrown outside the cell's promise chain (UncaughtException)"
+        late = client.__dict__.get("late_stderr", {})
+        for origin in sorted(late):
+            if any(marker in late[origin] for marker in LATE_ERRORS):
+                reason = f"{OUTSIDE}, after the cell had finished"
+                raise CellFailure(min(origin + 1, real_cells), reason, late[origin])
+        if any(marker in err for marker in LATE_ERRORS):
+            reason = OUTSIDE
             if where:
                 reason += f", reported at {where}"
             raise CellFailure(min(number, real_cells), reason, err)
 
-    client = NotebookClient(
+    client = TslabClient(
         nb,
         kernel_name="tslab",
         timeout=timeout,

@@ -1,0 +1,45 @@
+// The course itself: every notebook in notebooks/ executed through Jupyter with
+// the tslab kernel (each notebook checks its own claims in code, so a wrong
+// claim fails here), the executed copies written to build/notebooks/.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, test } from "node:test";
+
+const root = resolve(__dirname, "..", "..", "..");
+const python = process.env.L0_PYTHON || "/usr/bin/python3";
+const notebooks = readdirSync(join(root, "notebooks"))
+  .filter((name) => name.endsWith(".ipynb"))
+  .sort();
+const executed = join(root, "build", "notebooks");
+const PLOTLY = "application/vnd.plotly.v1+json";
+type Output = { output_type: string; data?: Record<string, unknown> };
+
+describe("the course notebooks", () => {
+  test("there is at least the first chapter", () => {
+    assert.ok(notebooks.includes("01-why-l0-has-no-gradient.ipynb"), `notebooks: ${notebooks.join(", ")}`);
+  });
+
+  for (const name of notebooks) {
+    test(`${name} runs through Jupyter with every check passing`, () => {
+      const result = spawnSync(
+        python,
+        [join(root, "tools", "run_notebooks.py"), "--out", executed, join("notebooks", name)],
+        { cwd: root, encoding: "utf8" },
+      );
+      assert.equal(result.status, 0, result.stdout + result.stderr);
+      const nb = JSON.parse(readFileSync(join(executed, name), "utf8"));
+      const cells: { cell_type: string; source: string | string[]; outputs?: Output[] }[] = nb.cells;
+      const source = cells.map((cell) => [cell.source].flat().join("")).join("\n");
+      assert.match(source, /from "l0-hard-concrete"/, `${name} does not import the library by its package name`);
+      const figures = cells.flatMap((cell) => cell.outputs ?? []).filter((o) => o.data?.[PLOTLY] !== undefined);
+      assert.ok(figures.length > 0, `${name} shows no plotly figure`);
+      for (const figure of figures) {
+        assert.equal(typeof figure.data?.[PLOTLY], "object", "the plotly output must be a JSON object");
+        const plotly = figure.data?.[PLOTLY] as { data?: unknown } | undefined;
+        assert.ok(Array.isArray(plotly?.data), "a figure without traces");
+      }
+    });
+  }
+});

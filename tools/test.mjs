@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// `npm test`: set up what is missing, build, lint, check that the notebook
+// sources carry no outputs, then run every test with Node's test runner: the
+// unit, property and statistical tests of src/, the notebook runner's own tests
+// on broken fixture notebooks, the execution of every notebook in notebooks/
+// through Jupyter with the tslab kernel, and the browser test of the lecture pages.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join, relative } from "node:path";
+import { buildLibrary, buildTests } from "./build.mjs";
+import { checkNotebookSources } from "./check_notebooks.mjs";
+import { root, setup } from "./setup.mjs";
+
+const { python, chromium } = setup({ browser: true });
+buildLibrary();
+buildTests();
+
+const lint = spawnSync(
+  process.execPath,
+  [join(root, "node_modules", "@biomejs", "biome", "bin", "biome"), "check", "."],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
+if (lint.status !== 0) {
+  console.error("test: lint/format errors (above); `npm run format` fixes formatting");
+  process.exit(1);
+}
+
+const problems = checkNotebookSources(join(root, "notebooks"));
+if (problems.length > 0) {
+  console.error(`test: notebook sources must be committed without outputs:\n  ${problems.join("\n  ")}`);
+  process.exit(1);
+}
+
+function testFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(".test.js"))
+    .map((e) => relative(root, join(e.parentPath ?? e.path, e.name)))
+    .sort();
+}
+
+const files = testFiles(join(root, "build", "test"));
+const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, L0_PYTHON: python, L0_CHROMIUM: chromium ?? "" },
+});
+process.exit(result.status ?? 1);
