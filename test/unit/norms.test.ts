@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import fc from "fast-check";
+import { l0Count, lqNorm, lqPowerSum, useBackend } from "l0-hard-concrete";
+
+before(async () => {
+  await useBackend();
+});
+
+const scalar = (t: tf.Scalar): number => {
+  const value = t.arraySync();
+  t.dispose();
+  return value;
+};
+
+describe("lqNorm and lqPowerSum", () => {
+  test("match hand-computed values", () => {
+    assert.equal(lqNorm([3, -4], 2), 5);
+    assert.equal(lqNorm([3, -4], 1), 7);
+    assert.equal(lqPowerSum([1, -4, 0], 0.5), 3);
+    assert.equal(lqNorm([1, 1], 0.5), 4);
+  });
+
+  test("tensor and plain-number versions agree to float32 precision", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.float({ min: -100, max: 100, noNaN: true, noDefaultInfinity: true }), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        fc.constantFrom(0.25, 0.5, 1, 2, 3),
+        (values, q) => {
+          const expected = lqNorm(values, q);
+          const actual = scalar(lqNorm(tf.tensor1d(values), q));
+          assert.ok(Math.abs(actual - expected) <= 1e-4 * Math.max(1, expected), `${actual} vs ${expected}`);
+        },
+      ),
+    );
+  });
+
+  test("the power sum tends to the count of non-zeros as q → 0", () => {
+    const x = [0, 0.5, -2, 0, 3];
+    assert.ok(Math.abs(lqPowerSum(x, 1e-6) - 3) < 1e-5);
+    assert.ok(Math.abs(lqPowerSum(x, 1e-3) - 3) < Math.abs(lqPowerSum(x, 1e-1) - 3));
+  });
+
+  test("the triangle inequality fails for q < 1 and holds for q ≥ 1", () => {
+    assert.ok(lqNorm([1, 1], 0.5) > lqNorm([1, 0], 0.5) + lqNorm([0, 1], 0.5));
+    assert.ok(lqNorm([1, 1], 1) <= lqNorm([1, 0], 1) + lqNorm([0, 1], 1));
+  });
+
+  test("bad q and non-finite entries are named in the error", () => {
+    assert.throws(() => lqNorm([1], 0), /^RangeError: lqNorm: q must be a finite number > 0, got 0$/);
+    assert.throws(() => lqPowerSum([1], -1), /lqPowerSum: q must be a finite number > 0, got -1/);
+    assert.throws(() => lqNorm([1], Number.NaN), /lqNorm: q must be a finite number > 0, got NaN/);
+    assert.throws(
+      () => lqNorm([1, Number.POSITIVE_INFINITY], 2),
+      /lqPowerSum: x\[1\] must be a finite number, got Infinity/,
+    );
+  });
+});
+
+describe("l0Count", () => {
+  test("counts non-zero entries, for plain numbers and tensors", () => {
+    assert.equal(l0Count([0, 1e-30, -0, 5, 0]), 2);
+    assert.equal(
+      scalar(
+        l0Count(
+          tf.tensor2d([
+            [0, 1],
+            [2, 0],
+          ]),
+        ),
+      ),
+      2,
+    );
+  });
+
+  test("is not homogeneous: ‖2x‖₀ = ‖x‖₀", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -3, max: 3 })), (values) => {
+        assert.equal(l0Count(values.map((v) => 2 * v)), l0Count(values));
+      }),
+    );
+  });
+
+  test("autodiff returns a zero gradient everywhere, also at zero", () => {
+    const x = tf.tensor1d([0.3, -1.2, 0, 2]);
+    const grad = tf.grad((t: tf.Tensor) => l0Count(t))(x);
+    assert.ok((grad.arraySync() as number[]).every((g) => g === 0), `gradient ${grad.arraySync()}`);
+    tf.dispose([x, grad]);
+  });
+
+  test("leaves no tensors behind", () => {
+    const x = tf.tensor1d([1, 0, 2]);
+    const before = tf.memory().numTensors;
+    tf.dispose([l0Count(x), lqNorm(x, 2), lqPowerSum(x, 0.5)]);
+    assert.equal(tf.memory().numTensors, before);
+    x.dispose();
+  });
+});
