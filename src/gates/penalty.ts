@@ -1,0 +1,97 @@
+/**
+ * The training penalties of L0 regularisation as functions of log α (and the
+ * weights), following the authors' code (Louizos et al. 2018, Eq. 12 and Sec. 4.1):
+ *   penalty = Σ_g P(z_g ≠ 0) · Σ_{i∈g} (λ + ½·wd·θ̃ᵢ²)
+ *           = λ · expectedL0(logAlpha, groupSize) + expectedL2(logAlpha, weights, wd, axis).
+ * The 1/N of the objective (N training examples) is left to the caller: the
+ * paper's λ is the code's λ/N.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { checkGreater, fail } from "../validate";
+import { checkAxis, checkShape, checkTensor, checkTensorFinite } from "./checks";
+import { gateThresholds, probNonZero } from "./closedForms";
+import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
+
+/**
+ * The expected L0 norm of the gated weights, Σ_g groupSize · P(z_g ≠ 0) with
+ * P(z ≠ 0) = σ(log α − β log(−γ/ζ)) (Louizos et al. 2018, Eq. 12), one log α per
+ * group of `groupSize` weights (1: one gate per weight; the input size of a dense
+ * layer's neuron, or h·w·in for a convolution's output channel). A scalar.
+ *
+ * Fused for speed: the forward pass keeps p = P(z ≠ 0) and a `tf.customGrad`
+ * returns the closed-form gradient groupSize · (p − p²) = groupSize · P(z ≠ 0) P(z = 0)
+ * instead of differentiating the chain. Every entry of `logAlpha` must be finite
+ * (checked through Σ log α, then entry by entry when that sum is not finite).
+ */
+export function expectedL0(logAlpha: tf.Tensor, groupSize = 1, params: HardConcreteParams = DEFAULT_PARAMS): tf.Scalar {
+  const where = "expectedL0";
+  checkTensor(where, "logAlpha", logAlpha);
+  checkGreater(where, "groupSize", groupSize, 0);
+  checkParams(where, params);
+  const { zero } = gateThresholds(params);
+  const penalty = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = inputs[0] as tf.Tensor;
+    const save = inputs[1] as tf.GradSaveFunc;
+    const [open, total, check] = tf.tidy(() => {
+      const p = tf.sigmoid(tf.sub(x, zero));
+      return [p, tf.mul(tf.sum(p), groupSize), tf.sum(x)];
+    });
+    const finite = Number.isFinite(check.dataSync()[0]);
+    check.dispose();
+    if (!finite) {
+      tf.dispose([open, total]);
+      checkTensorFinite(where, "logAlpha", x);
+    }
+    save([open]);
+    open.dispose();
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor =>
+      tf.tidy(() => {
+        const p = saved[0];
+        return tf.mul(tf.sub(p, tf.square(p)), tf.mul(dy, groupSize));
+      });
+    return { value: total as tf.Scalar, gradFunc };
+  });
+  return penalty(logAlpha) as tf.Scalar;
+}
+
+/**
+ * The expected L2 term of the authors' code: ½·wd · Σ_g P(z_g ≠ 0) Σ_{i∈g} θ̃ᵢ²
+ * (Louizos et al. 2018, Sec. 4.1: a weight pays weight decay only while its gate
+ * is open). `axis` null: one gate per weight (`logAlpha` has the shape of
+ * `weights`); `axis` a number: one gate per index of `weights` along `axis`
+ * (`logAlpha` of shape [weights.shape[axis]]). A scalar, differentiable in both
+ * `logAlpha` and `weights`; no 1/N scaling.
+ */
+export function expectedL2(
+  logAlpha: tf.Tensor,
+  weights: tf.Tensor,
+  weightDecay: number,
+  axis: number | null = null,
+  params: HardConcreteParams = DEFAULT_PARAMS,
+): tf.Scalar {
+  const where = "expectedL2";
+  checkTensor(where, "logAlpha", logAlpha);
+  checkTensor(where, "weights", weights);
+  if (typeof weightDecay !== "number" || !(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
+    fail(where, "weightDecay", weightDecay, "a finite number >= 0");
+  }
+  checkParams(where, params);
+  if (axis === null) {
+    checkShape(where, "logAlpha", logAlpha, weights.shape, "the shape of weights: one gate per weight");
+  } else {
+    const dim = checkAxis(where, axis, weights.rank);
+    checkShape(where, "logAlpha", logAlpha, [weights.shape[dim]], `one gate per index of weights along axis ${dim}`);
+  }
+  return tf.tidy(() => {
+    const open = probNonZero(logAlpha, params);
+    const squares = tf.square(weights);
+    const perGate =
+      axis === null
+        ? squares
+        : tf.sum(
+            squares,
+            weights.shape.map((_, i) => i).filter((i) => i !== checkAxis(where, axis, weights.rank)),
+          );
+    return tf.mul(0.5 * weightDecay, tf.sum(tf.mul(open, perGate))) as tf.Scalar;
+  });
+}

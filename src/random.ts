@@ -1,0 +1,112 @@
+/**
+ * A small, fast, seeded pseudo-random generator written in plain JavaScript, so
+ * that the same seed gives the same noise on every tfjs backend.
+ *
+ * Generator: xoshiro128** (Blackman & Vigna, "Scrambled linear pseudorandom
+ * number generators", ACM TOMS 2021), 128 bits of state, period 2¹²⁸ − 1.
+ * Seeding: the four state words are drawn from a SplitMix-style sequence
+ * (Steele, Lea & Flood, "Fast splittable pseudorandom number generators",
+ * OOPSLA 2014): a Weyl sequence with increment 0x9e3779b9 passed through the
+ * 32-bit MurmurHash3 finaliser (Appleby), so nearby seeds give unrelated states.
+ */
+import { fail } from "./validate";
+
+/** 2⁻²³: the spacing of the uniform grid (23 bits, exactly representable in float32). */
+const GRID = 2 ** -23;
+
+/** The 32-bit MurmurHash3 finaliser (fmix32), a bijection on 32-bit words. */
+function mix32(x: number): number {
+  let z = x >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
+/**
+ * A seeded xoshiro128** generator. `new Random(seed)` with the same integer seed
+ * always produces the same sequence. Sampling functions accept a `Seed`: a number
+ * (a fresh generator is made from it) or a `Random` (whose state advances, so
+ * successive calls give fresh noise).
+ */
+export class Random {
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private s3: number;
+
+  /** `seed` must be a safe integer (|seed| ≤ 2⁵³ − 1); its low and high 32-bit halves are both used. */
+  constructor(seed: number) {
+    if (!Number.isSafeInteger(seed)) fail("Random", "seed", seed, "a safe integer");
+    const low = seed >>> 0;
+    const high = Math.floor(seed / 2 ** 32) >>> 0;
+    let weyl = mix32(low ^ mix32(high ^ 0x6a09e667));
+    const next = () => {
+      weyl = (weyl + 0x9e3779b9) >>> 0;
+      return mix32(weyl) | 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+
+  /** The next 32-bit output of xoshiro128**, as an unsigned integer in [0, 2³²). */
+  nextUint32(): number {
+    const s1 = this.s1;
+    const product = Math.imul(s1, 5);
+    const result = Math.imul((product << 7) | (product >>> 25), 9);
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    return result >>> 0;
+  }
+
+  /**
+   * Fills `out` with uniform noise u = ε + (1 − 2ε)·r, where r = (k + ½)·2⁻²³ and
+   * k is the top 23 bits of the next output: r lies on a grid strictly inside
+   * (0, 1) whose end points 2⁻²⁴ and 1 − 2⁻²⁴ are exact in float32, so u ∈ [ε, 1 − ε]
+   * (up to float32 rounding of ε) and u is never 0 or 1, even with ε = 0.
+   * ε = 1e-6 is the authors' choice (Louizos et al. 2018, code).
+   */
+  fillUniform(out: Float32Array | Float64Array, epsilon = 1e-6): Float32Array | Float64Array {
+    if (typeof epsilon !== "number" || !(epsilon >= 0 && epsilon < 0.5)) {
+      fail("Random.fillUniform", "epsilon", epsilon, "a number in [0, 0.5)");
+    }
+    const scale = (1 - 2 * epsilon) * GRID;
+    const offset = epsilon + 0.5 * scale;
+    let s0 = this.s0;
+    let s1 = this.s1;
+    let s2 = this.s2;
+    let s3 = this.s3;
+    for (let i = 0; i < out.length; i++) {
+      const product = Math.imul(s1, 5);
+      const result = Math.imul((product << 7) | (product >>> 25), 9);
+      const t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      out[i] = offset + scale * (result >>> 9);
+    }
+    this.s0 = s0;
+    this.s1 = s1;
+    this.s2 = s2;
+    this.s3 = s3;
+    return out;
+  }
+}
+
+/** A seed for a sampling function: an integer (a fresh generator) or a generator to advance. */
+export type Seed = number | Random;
+
+/** The generator for `seed`: `seed` itself when it is a `Random`, else `new Random(seed)`. */
+export function randomFrom(seed: Seed): Random {
+  return seed instanceof Random ? seed : new Random(seed);
+}
