@@ -27,8 +27,7 @@ function prepare(where: string, logAlpha: tf.Tensor | number, params: HardConcre
   checkParams(where, params);
   if (typeof logAlpha === "number") checkFinite(where, "logAlpha", logAlpha);
   else checkFiniteValue(where, "logAlpha", logAlpha);
-  const { beta, gamma, zeta } = params;
-  return { zero: beta * Math.log(-gamma / zeta), one: beta * Math.log((1 - gamma) / (zeta - 1)) };
+  return gateThresholds(params);
 }
 
 /**
