@@ -1,7 +1,7 @@
 /**
  * The binary concrete distribution (Maddison, Mnih & Teh 2017, Sec. 3.3, the
  * "BinConcrete(α, λ)" with temperature λ = β), the un-stretched base of the hard
- * concrete gate (Louizos et al. 2018, Sec. 4). Location log α, temperature β > 0.
+ * concrete gate (Louizos et al. 2018, Sec. 2.2). Location log α, temperature β > 0.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Seed } from "../random";
@@ -13,7 +13,7 @@ import { logit, uniformNoise } from "./noise";
 /**
  * A binary concrete sample from given uniform noise:
  * s = σ((logit(u) + log α)/β) (Maddison et al. 2017, Sec. 3.3; Louizos et al. 2018,
- * Sec. 4; β divides the whole sum). Differentiable in log α (tf.grad):
+ * Sec. 2.2; β divides the whole sum). Differentiable in log α (tf.grad):
  * ∂s/∂log α = s(1 − s)/β. `logAlpha` broadcasts against `u`.
  */
 export function binaryConcreteFromNoise(logAlpha: tf.Tensor | number, u: tf.Tensor, beta: number): tf.Tensor;

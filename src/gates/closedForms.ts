@@ -1,6 +1,6 @@
 /**
  * Closed forms of the hard concrete gate z = min(1, max(0, s̄)) (Louizos et al.
- * 2018, Sec. 4): the CDF of the stretched sample s̄ and the masses of
+ * 2018, Sec. 2.2): the CDF of the stretched sample s̄ and the masses of
  * z at 0, at 1, strictly between and away from 0. All are written as one or two
  * sigmoids of log α minus a constant, so log α = ±1000 gives finite, correct values.
  */
@@ -14,7 +14,7 @@ import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
  * The two thresholds on the logistic variable x = logit(u) + log α at which the
  * clamp engages: z = 0 iff x ≤ `zero` = β log(−γ/ζ), and z = 1 iff
  * x ≥ `one` = β log((1 − γ)/(ζ − 1)); always zero < one. With the defaults,
- * ∓1.5986. (They follow from s̄ ≤ 0 ⇔ s ≤ −γ/(ζ − γ), Louizos et al. 2018, Sec. 4.)
+ * ∓1.5986. (They follow from s̄ ≤ 0 ⇔ s ≤ −γ/(ζ − γ), Louizos et al. 2018, Sec. 2.2.)
  */
 export function gateThresholds(params: HardConcreteParams = DEFAULT_PARAMS): { zero: number; one: number } {
   checkParams("gateThresholds", params);
@@ -32,7 +32,7 @@ function prepare(where: string, logAlpha: tf.Tensor | number, params: HardConcre
 
 /**
  * The CDF of the stretched sample s̄ = s (ζ − γ) + γ: for γ < x < ζ,
- * Q(x) = σ(β logit((x − γ)/(ζ − γ)) − log α) (Louizos et al. 2018, Sec. 4), with
+ * Q(x) = σ(β logit((x − γ)/(ζ − γ)) − log α) (Louizos et al. 2018, Sec. 2.2), with
  * Q = 0 for x ≤ γ and Q = 1 for x ≥ ζ. The gate's CDF is Q on [0, 1).
  * `logAlpha` broadcasts against `x`.
  */
@@ -61,7 +61,7 @@ export function stretchedCdf(
 }
 
 /**
- * P(z = 0) = Q(0) = σ(β log(−γ/ζ) − log α) (Louizos et al. 2018, Sec. 4): the
+ * P(z = 0) = Q(0) = σ(β log(−γ/ζ) − log α) (Louizos et al. 2018, Sec. 2.2): the
  * probability that the gate is exactly closed. 0.168 at log α = 0 with the defaults.
  */
 export function probZero(logAlpha: tf.Tensor, params?: HardConcreteParams): tf.Tensor;
@@ -77,7 +77,7 @@ export function probZero(
 
 /**
  * P(z = 1) = 1 − Q(1) = σ(log α − β log((1 − γ)/(ζ − 1))) (Louizos et al. 2018,
- * Sec. 4): the probability that the gate is exactly open. 0.168 at log α = 0 with
+ * Sec. 2.2): the probability that the gate is exactly open. 0.168 at log α = 0 with
  * the defaults; P(z = 1 | log α) = P(z = 0 | −log α) when γ = 1 − ζ.
  */
 export function probOne(logAlpha: tf.Tensor, params?: HardConcreteParams): tf.Tensor;
@@ -90,7 +90,7 @@ export function probOne(logAlpha: tf.Tensor | number, params: HardConcreteParams
 
 /**
  * P(0 < z < 1) = 1 − P(z = 0) − P(z = 1) = σ(log α − t₀) − σ(log α − t₁), with
- * t₀ = β log(−γ/ζ) < t₁ = β log((1 − γ)/(ζ − 1)) (Louizos et al. 2018, Sec. 4),
+ * t₀ = β log(−γ/ζ) < t₁ = β log((1 − γ)/(ζ − 1)) (Louizos et al. 2018, Sec. 2.2),
  * computed without cancellation as (1 − e^(t₀ − t₁)) σ(log α − t₀) σ(t₁ − log α).
  * 0.537 at log α = 0 with β = 0.5 (the paper's Fig. 2: P(z ∈ {0, 1}) = 0.463).
  */

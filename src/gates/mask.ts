@@ -1,5 +1,5 @@
 /**
- * Applying gates: θ = θ̃ ⊙ z (Louizos et al. 2018, Sec. 2), elementwise or with one
+ * Applying gates: θ = θ̃ ⊙ z (Louizos et al. 2018, Sec. 2.1), elementwise or with one
  * gate per group (an input neuron of a dense layer, an output channel of a
  * convolution, as in the authors' code). Gradients flow to both factors.
  */
@@ -8,7 +8,7 @@ import { checkAxis, checkShape, checkTensor } from "./checks";
 
 /**
  * x ⊙ mask, elementwise: weights or activations times gates of exactly the same
- * shape (Louizos et al. 2018, Sec. 2: θ = θ̃ ⊙ z).
+ * shape (Louizos et al. 2018, Sec. 2.1: θ = θ̃ ⊙ z).
  */
 export function applyMask(x: tf.Tensor, mask: tf.Tensor): tf.Tensor {
   checkTensor("applyMask", "x", x);
@@ -19,7 +19,7 @@ export function applyMask(x: tf.Tensor, mask: tf.Tensor): tf.Tensor {
 
 /**
  * Group gating: multiplies every slice of `weights` at index g along `axis` by
- * gates[g] (Louizos et al. 2018, Sec. 2 and 4.1: group sparsity; the authors'
+ * gates[g] (Louizos et al. 2018, Sec. 2.4: group sparsity; the authors'
  * code gates the input neurons of dense layers, axis 0 of a [in, out] kernel,
  * and the output feature maps of convolutions, axis 3 of a tfjs [h, w, in, out]
  * kernel). `gates` must be rank 1 of length weights.shape[axis]; `axis` may be

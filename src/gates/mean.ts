@@ -3,7 +3,7 @@
  * closed form).
  *
  * E[z] = ∫₀¹ P(z > x) dx = ∫₀¹ (1 − Q(x)) dx with Q the CDF of s̄ (Louizos et al.
- * 2018, Sec. 4). Substituting x = γ + (ζ − γ) σ(w) gives
+ * 2018, Sec. 2.2). Substituting x = γ + (ζ − γ) σ(w) gives
  *   E[z] = (ζ − γ) ∫_{w₀}^{w₁} σ(log α − β w) σ(w) σ(−w) dw,
  *   w₀ = log(−γ/ζ), w₁ = log((1 − γ)/(ζ − 1)),
  * an interval that depends on neither log α nor β, and an integrand that is
@@ -72,7 +72,7 @@ function meanQuadrature(params: HardConcreteParams): { points: number[]; coeffic
 /**
  * The mean of the hard concrete gate,
  * E[z] = (ζ − γ) ∫_{log(−γ/ζ)}^{log((1−γ)/(ζ−1))} σ(log α − β w) σ(w) σ(−w) dw
- * (= ∫₀¹ (1 − Q(x)) dx, Louizos et al. 2018, Sec. 4), by composite Gauss–Legendre
+ * (= ∫₀¹ (1 − Q(x)) dx, Louizos et al. 2018, Sec. 2.2), by composite Gauss–Legendre
  * quadrature: absolute error below 1e-12 for numbers (float64), float32 rounding
  * (below 2e-6) for tensors. Increasing in log α, in [0, 1], → σ(log α) as β → 0.
  * The tensor version is differentiable in log α (tf.grad of the quadrature sum).

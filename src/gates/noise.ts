@@ -1,6 +1,6 @@
 /**
  * The noise behind every gate sample: uniform u, logistic noise logit(u) and the
- * exact Bernoulli gate obtained by thresholding it (Louizos et al. 2018, Sec. 4;
+ * exact Bernoulli gate obtained by thresholding it (Louizos et al. 2018, Sec. 2.2;
  * Maddison et al. 2017, Sec. 3).
  */
 import * as tf from "@tensorflow/tfjs";
@@ -37,7 +37,7 @@ export function uniformNoise(shape: readonly number[], seed: Seed, epsilon = 1e-
 
 /**
  * The logit, logit(u) = log u − log(1 − u), the inverse of σ. Applied to
- * u ~ U(0, 1) it gives standard Logistic(0, 1) noise (Louizos et al. 2018, Sec. 4).
+ * u ~ U(0, 1) it gives standard Logistic(0, 1) noise (Louizos et al. 2018, Sec. 2.2).
  *
  * Saturating, so that no input gives NaN or ±Infinity: a number is computed in
  * float64 as log u − log1p(−u) with u and 1 − u floored at the smallest positive
@@ -75,7 +75,7 @@ export function logisticNoise(shape: readonly number[], seed: Seed, epsilon = 1e
 /**
  * The exact Bernoulli gate by thresholding logistic noise:
  * 1[logit(u) + log α > 0] ~ Bernoulli(σ(log α)), since P(logit(u) > −log α) = σ(log α)
- * (Maddison et al. 2017, Prop. 1a; Louizos et al. 2018, Sec. 4). Returns 0 or 1
+ * (Maddison et al. 2017, Prop. 1a; Louizos et al. 2018, Sec. 2.2). Returns 0 or 1
  * (float32 for tensors); `logAlpha` broadcasts against `noise`.
  */
 export function bernoulliFromLogisticNoise(logAlpha: tf.Tensor | number, noise: tf.Tensor): tf.Tensor;

@@ -1,6 +1,6 @@
 /**
  * The parameters of a hard concrete gate and the conversions between a drop
- * rate, a keep probability and log α (Louizos, Welling & Kingma 2018, Sec. 4).
+ * rate, a keep probability and log α (Louizos, Welling & Kingma 2018, Sec. 2.2).
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkFinite, fail } from "../validate";
@@ -9,7 +9,7 @@ import { checkFinite, fail } from "../validate";
  * The shape parameters shared by every gate of a layer:
  * - `beta` (β > 0), the temperature of the binary concrete (Maddison et al. 2017);
  * - `gamma` (γ < 0) and `zeta` (ζ > 1), the stretch interval (γ, ζ) that lets the
- *   clamped gate reach exactly 0 and exactly 1 (Louizos et al. 2018, Sec. 4).
+ *   clamped gate reach exactly 0 and exactly 1 (Louizos et al. 2018, Sec. 2.2).
  */
 export interface HardConcreteParams {
   readonly beta: number;

@@ -1,6 +1,6 @@
 /**
  * The training penalties of L0 regularisation as functions of log α (and the
- * weights), following the authors' code (Louizos et al. 2018, Eq. 12 and Sec. 4.1):
+ * weights), following the authors' code (Louizos et al. 2018, Eq. 12 and Sec. 2.3):
  *   penalty = Σ_g P(z_g ≠ 0) · Σ_{i∈g} (λ + ½·wd·θ̃ᵢ²)
  *           = λ · expectedL0(logAlpha, groupSize) + expectedL2(logAlpha, weights, wd, axis).
  * The 1/N of the objective (N training examples) is left to the caller: the
@@ -56,7 +56,7 @@ export function expectedL0(logAlpha: tf.Tensor, groupSize = 1, params: HardConcr
 
 /**
  * The expected L2 term of the authors' code: ½·wd · Σ_g P(z_g ≠ 0) Σ_{i∈g} θ̃ᵢ²
- * (Louizos et al. 2018, Sec. 4.1: a weight pays weight decay only while its gate
+ * (Louizos et al. 2018, Sec. 2.3: a weight pays weight decay only while its gate
  * is open). `axis` null: one gate per weight (`logAlpha` has the shape of
  * `weights`); `axis` a number: one gate per index of `weights` along `axis`
  * (`logAlpha` of shape [weights.shape[axis]]). A scalar, differentiable in both

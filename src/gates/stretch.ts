@@ -1,6 +1,6 @@
 /**
  * The two deterministic steps that turn a binary concrete sample into a hard
- * concrete gate (Louizos et al. 2018, Sec. 4): stretch, then clamp.
+ * concrete gate (Louizos et al. 2018, Sec. 2.2): stretch, then clamp.
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkFinite } from "../validate";
@@ -8,7 +8,7 @@ import { checkTensor } from "./checks";
 import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
 
 /**
- * Stretches s ∈ (0, 1) to s̄ = s (ζ − γ) + γ ∈ (γ, ζ) (Louizos et al. 2018, Sec. 4),
+ * Stretches s ∈ (0, 1) to s̄ = s (ζ − γ) + γ ∈ (γ, ζ) (Louizos et al. 2018, Sec. 2.2),
  * so that a fraction of the mass falls below 0 and above 1.
  */
 export function stretch(s: tf.Tensor, params?: HardConcreteParams): tf.Tensor;
@@ -25,7 +25,7 @@ export function stretch(s: tf.Tensor | number, params: HardConcreteParams = DEFA
 }
 
 /**
- * The hard sigmoid z = min(1, max(0, s̄)) (Louizos et al. 2018, Sec. 4): clamps the
+ * The hard sigmoid z = min(1, max(0, s̄)) (Louizos et al. 2018, Sec. 2.2): clamps the
  * stretched sample to [0, 1], putting point masses at exactly 0 and exactly 1. The
  * tensor gradient is 1 inside [0, 1] and 0 outside.
  */
