@@ -32,7 +32,7 @@ export function testTimeGate(
  * The median of the hard concrete gate: min(1, max(0, σ(log α/β)(ζ − γ) + γ)), the
  * sampler at u = ½ (logit(½) = 0), since stretch and clamp are monotone (the
  * test-time gate of the constrained_sparsity and l0-python code; Louizos et al.
- * 2018, Sec. 4 for the sampler).
+ * 2018, Sec. 2.2 for the sampler).
  */
 export function medianGate(logAlpha: tf.Tensor, params?: HardConcreteParams): tf.Tensor;
 export function medianGate(logAlpha: number, params?: HardConcreteParams): number;
