@@ -75,7 +75,7 @@ export function logisticNoise(shape: readonly number[], seed: Seed, epsilon = 1e
 /**
  * The exact Bernoulli gate by thresholding logistic noise:
  * 1[logit(u) + log α > 0] ~ Bernoulli(σ(log α)), since P(logit(u) > −log α) = σ(log α)
- * (Maddison et al. 2017, Prop. 1a; Louizos et al. 2018, Sec. 2.2). Returns 0 or 1
+ * (Maddison et al. 2017, Prop. 1b (rounding); Louizos et al. 2018, Sec. 2.2). Returns 0 or 1
  * (float32 for tensors); `logAlpha` broadcasts against `noise`.
  */
 export function bernoulliFromLogisticNoise(logAlpha: tf.Tensor | number, noise: tf.Tensor): tf.Tensor;
