@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkFinite, fail } from "../validate";
+import { binaryConcreteLogDensity } from "./binaryConcrete";
 import { checkFiniteValue, checkTensor } from "./checks";
 import { sigmoid } from "./logistic";
 import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
@@ -58,6 +59,35 @@ export function stretchedCdf(
     const logitS = tf.sub(tf.log(tf.sub(inside, gamma)), tf.log(tf.sub(zeta, inside)));
     return tf.sigmoid(tf.sub(tf.mul(beta, logitS), logAlpha));
   });
+}
+
+/**
+ * The log-density of the stretched sample s̄ = s (ζ − γ) + γ on (γ, ζ): the change of
+ * variables q(x) = p((x − γ)/(ζ − γ)) / (ζ − γ), with p the binary concrete density
+ * (Louizos et al. 2018, Sec. 2.2; Maddison et al. 2017, Sec. 3.3), so
+ * log q(x) = binaryConcreteLogDensity((x − γ)/(ζ − γ), log α, β) − log(ζ − γ).
+ * It is the derivative of `stretchedCdf`; −Infinity outside (γ, ζ). On (0, 1) it is
+ * also the density of the continuous part of the gate z.
+ */
+export function stretchedLogDensity(x: tf.Tensor, logAlpha: tf.Tensor | number, params?: HardConcreteParams): tf.Tensor;
+export function stretchedLogDensity(x: number, logAlpha: number, params?: HardConcreteParams): number;
+export function stretchedLogDensity(
+  x: tf.Tensor | number,
+  logAlpha: tf.Tensor | number,
+  params: HardConcreteParams = DEFAULT_PARAMS,
+): tf.Tensor | number {
+  prepare("stretchedLogDensity", logAlpha, params);
+  const { beta, gamma, zeta } = params;
+  const width = zeta - gamma;
+  if (typeof x === "number") {
+    checkFinite("stretchedLogDensity", "x", x);
+    if (typeof logAlpha !== "number") fail("stretchedLogDensity", "x", x, "a tensor when logAlpha is");
+    return binaryConcreteLogDensity((x - gamma) / width, logAlpha, beta) - Math.log(width);
+  }
+  checkTensor("stretchedLogDensity", "x", x);
+  return tf.tidy(() =>
+    tf.sub(binaryConcreteLogDensity(tf.div(tf.sub(x, gamma), width), logAlpha, beta), Math.log(width)),
+  );
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   sampleBinaryConcrete,
   sampleHardConcrete,
   stretchedCdf,
+  stretchedLogDensity,
   testTimeGate,
   topKGate,
   uniformNoise,
@@ -48,6 +49,28 @@ function tensorGrad(f: (x: tf.Tensor) => tf.Tensor, xs: number[]): Float32Array 
         .dataSync() as Float32Array,
   );
 }
+
+describe("stretchedLogDensity", () => {
+  it("is the derivative of stretchedCdf inside (γ, ζ) and −∞ outside", () => {
+    for (const p of PARAMS) {
+      for (const a of LOG_ALPHAS) {
+        for (const x of [p.gamma + 0.01, -0.05, 0.2, 0.5, 0.93, p.zeta - 0.01]) {
+          const density = Math.exp(stretchedLogDensity(x, a, p));
+          const slope = centralDifference((v) => stretchedCdf(v, a, p), x, 1e-6);
+          close(density, slope, 1e-5 * Math.max(1, slope), `x = ${x}, log α = ${a}`);
+        }
+        assert.equal(stretchedLogDensity(p.gamma - 0.01, a, p), Number.NEGATIVE_INFINITY);
+        assert.equal(stretchedLogDensity(p.zeta, a, p), Number.NEGATIVE_INFINITY);
+      }
+    }
+  });
+
+  it("tensor and number versions agree", () => {
+    const xs = [-0.05, 0.1, 0.5, 0.99];
+    const values = tf.tidy(() => stretchedLogDensity(tf.tensor1d(xs), 0.7).dataSync());
+    for (const [i, x] of xs.entries()) close(values[i], stretchedLogDensity(x, 0.7), 1e-4, `x = ${x}`);
+  });
+});
 
 describe("check values, identities and limits", () => {
   before(async () => {
