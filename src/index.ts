@@ -4,9 +4,13 @@
  * Regularization", ICLR 2018) for TensorFlow.js.
  */
 export * from "./backend";
+export * from "./data/dataset";
+export * from "./data/idx";
+export * from "./data/mnistDigits";
+export * from "./data/split";
 export * from "./display/figure";
 export * from "./display/jupyter";
-export * from "./norms";
+export * from "./display/progress";
 export * from "./gates/binaryConcrete";
 export * from "./gates/closedForms";
 export * from "./gates/hardConcrete";
@@ -17,4 +21,18 @@ export * from "./gates/params";
 export * from "./gates/penalty";
 export * from "./gates/stretch";
 export * from "./gates/testTimeGate";
+export * from "./layers/activation";
+export * from "./layers/conv";
+export * from "./layers/l0Conv2d";
+export * from "./layers/l0Dense";
+export * from "./layers/l0Layer";
+export * from "./layers/l0Model";
+export * from "./layers/matMul";
+export * from "./norms";
 export * from "./random";
+export * from "./training/averaging";
+export * from "./training/evaluate";
+export * from "./training/lagrangian";
+export * from "./training/penalty";
+export * from "./training/prune";
+export * from "./training/train";

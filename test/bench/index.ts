@@ -1,9 +1,10 @@
 /**
- * Benchmark (not a test): time sampling 10^6 hard concrete gates and the forward
+ * Benchmarks (not tests), `npm run bench`: time sampling 10^6 hard concrete gates and the forward
  * plus backward pass of the expected-L0 penalty for 10^6 log α, on every backend
  * present, fused library functions against a naive chain of tfjs ops measured in
  * the same run. Prints the median of repeated runs. Kernels on the wasm and cpu
  * backends run synchronously, so the timings include all the work without a read.
+ * Then the training-step benchmark of test/bench/training.ts.
  */
 import * as tf from "@tensorflow/tfjs";
 import {
@@ -14,6 +15,7 @@ import {
   sampleHardConcrete,
   useBackend,
 } from "l0-hard-concrete";
+import { benchTraining } from "./training";
 
 const SIZE = 1_000_000;
 const { beta, gamma, zeta } = DEFAULT_PARAMS;
@@ -69,6 +71,8 @@ async function main(): Promise<void> {
   console.log("| backend | task | library (fused) | naive tfjs chain | speed-up |");
   console.log("|---|---|---|---|---|");
   for (const row of rows) console.log(row);
+  console.log("");
+  await benchTraining();
 }
 
 main().catch((error: unknown) => {

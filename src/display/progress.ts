@@ -1,0 +1,108 @@
+/**
+ * Progress of a long cell (training): in a notebook one output that updates in
+ * place (Jupyter's `update_display_data`), elsewhere one plain line per update.
+ *
+ *   const p = progress({ total: 1000, label: "training" });
+ *   for (let step = 1; step <= 1000; step++) { ...; p.update(step, { loss, error }); }
+ *   p.done();
+ *
+ * The output holds no clock time, so the executed notebook (which keeps the last
+ * state only) is the same on every run.
+ */
+import { displayBundle, inNotebook, type MimeBundle } from "./jupyter";
+
+/** Options of {@link progress}. */
+export interface ProgressOptions {
+  /** Number of steps the work takes (> 0). */
+  total: number;
+  /** Name shown before the counts, e.g. "training". */
+  label?: string;
+  /** In a notebook, minimum milliseconds between two updates sent to the front end (default 100); `done` always sends. */
+  minIntervalMs?: number;
+}
+
+/** Metric name → value, shown after the step count (e.g. `{ loss: 0.31, error: 0.08 }`). */
+export type Metrics = Record<string, number>;
+
+/** Handle returned by {@link progress}. */
+export interface Progress {
+  /** Reports that `step` of `total` steps are done, with the current metrics. */
+  update(step: number, metrics?: Metrics): void;
+  /** Marks the work finished; shows the last step and metrics (or the ones given). */
+  done(metrics?: Metrics): void;
+}
+
+let progressCount = 0;
+
+function formatValue(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return String(value);
+  return Number(value.toPrecision(4)).toString();
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** The MIME bundle (text/plain and text/html) of one progress state. */
+export function progressBundle(
+  label: string,
+  step: number,
+  total: number,
+  metrics: Metrics,
+  finished: boolean,
+): MimeBundle {
+  const percent = Math.round((100 * Math.min(Math.max(step, 0), total)) / total);
+  const values = Object.entries(metrics).map(([name, value]) => `${name}=${formatValue(value)}`);
+  const state = finished ? "done" : "step";
+  const plain = `${label}: ${state} ${step}/${total} (${percent}%)${values.length ? ` ${values.join(" ")}` : ""}`;
+  const cells = Object.entries(metrics)
+    .map(([name, value]) => `<span style="margin-left:1em">${escapeHtml(name)} = <b>${formatValue(value)}</b></span>`)
+    .join("");
+  const html =
+    `<div class="l0-progress" style="font-family:monospace;">${escapeHtml(label)}: ` +
+    `<progress value="${Math.min(Math.max(step, 0), total)}" max="${total}" style="width:12em;vertical-align:middle;"></progress> ` +
+    `${state} ${step}/${total} (${percent}%)${cells}</div>`;
+  return { "text/plain": plain, "text/html": html };
+}
+
+/**
+ * Starts a progress display of `total` steps. Display ids are numbered in the
+ * order progress displays start in the session (`l0-progress-1`, ...).
+ */
+export function progress(options: ProgressOptions): Progress {
+  const { total, label = "progress", minIntervalMs = 100 } = options;
+  if (!Number.isInteger(total) || total <= 0) {
+    throw new RangeError(`progress: total must be an integer > 0, got ${total}`);
+  }
+  progressCount += 1;
+  const displayId = `l0-progress-${progressCount}`;
+  const notebook = inNotebook();
+  let shown = false;
+  let lastSent = 0;
+  let lastStep = 0;
+  let lastMetrics: Metrics = {};
+
+  const send = (finished: boolean) => {
+    const bundle = progressBundle(label, lastStep, total, lastMetrics, finished);
+    if (!notebook) {
+      console.log(bundle["text/plain"]);
+      return;
+    }
+    displayBundle(bundle, displayId, shown);
+    shown = true;
+    lastSent = Date.now();
+  };
+
+  return {
+    update(step: number, metrics: Metrics = {}) {
+      lastStep = step;
+      lastMetrics = { ...metrics };
+      if (!notebook || !shown || Date.now() - lastSent >= minIntervalMs) send(false);
+    },
+    done(metrics?: Metrics) {
+      if (metrics) lastMetrics = { ...metrics };
+      send(true);
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * A 2-D convolution with L0-gated output feature maps (Louizos, Welling & Kingma
+ * 2018, Sec. 4: one gate per output channel, as in their LeNet-5 experiments), or
+ * with one gate per weight (`gatePerWeight`). Channels-last (NHWC), like tfjs.
+ *
+ *   y = act(z ⊙ (x ⋆ W + b))    (one gate per feature map, broadcast over positions)
+ *   y = act(x ⋆ (W ⊙ Z) + b)    (one gate per weight)
+ *
+ * The map's bias is gated with it (the authors leave it ungated), so a closed
+ * gate removes the whole map; the bias still pays the plain L2 term.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { applyMask } from "../gates/mask";
+import { fail } from "../validate";
+import { type ActivationName, applyActivation, checkActivation } from "./activation";
+import { trainableConv2d } from "./conv";
+import { type L0GateArgs, L0Layer } from "./l0Layer";
+
+/** Arguments of `l0Conv2d`. */
+export interface L0Conv2DArgs extends L0GateArgs {
+  /** Number of output feature maps (> 0). */
+  filters: number;
+  /** Kernel height and width (one number for a square kernel). */
+  kernelSize: number | [number, number];
+  /** Strides (default 1). */
+  strides?: number | [number, number];
+  /** `"valid"` (default) or `"same"`. */
+  padding?: "valid" | "same";
+  /** Activation (default `"linear"`). */
+  activation?: ActivationName;
+  /** Whether to add a bias (default true). */
+  useBias?: boolean;
+  /** Input shape [height, width, channels] when this is the model's first layer. */
+  inputShape?: number[];
+  /** Layer name. */
+  name?: string;
+}
+
+function pair(where: string, name: string, value: number | [number, number]): [number, number] {
+  const p: [number, number] = typeof value === "number" ? [value, value] : value;
+  if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => Number.isInteger(v) && v >= 1)) {
+    fail(where, name, value, "an integer ≥ 1 or a pair of them");
+  }
+  return p;
+}
+
+/** An L0-gated 2-D convolution for the tfjs Layers API (registered for `tf.loadLayersModel`). */
+export class L0Conv2D extends L0Layer {
+  static className = "L0Conv2D";
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+  readonly padding: "valid" | "same";
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  /** Output height·width, known once built on an input of known size (else null). */
+  private positions: number | null = null;
+
+  constructor(args: L0Conv2DArgs) {
+    super("L0Conv2D", args as L0Conv2DArgs & tf.serialization.ConfigDict);
+    if (!Number.isInteger(args.filters) || args.filters < 1)
+      fail("L0Conv2D", "filters", args.filters, "an integer ≥ 1");
+    this.filters = args.filters;
+    this.kernelSize = pair("L0Conv2D", "kernelSize", args.kernelSize);
+    this.strides = pair("L0Conv2D", "strides", args.strides ?? 1);
+    this.padding = args.padding ?? "valid";
+    if (this.padding !== "valid" && this.padding !== "same") {
+      fail("L0Conv2D", "padding", this.padding, '"valid" or "same"');
+    }
+    this.activation = checkActivation("L0Conv2D", args.activation ?? "linear");
+    this.useBias = args.useBias ?? true;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const channels = shape[3];
+    if (shape.length !== 4 || channels === null || channels < 1) {
+      fail("L0Conv2D", "input shape", shape, "[batch, height, width, channels] with channels ≥ 1");
+    }
+    const kernelShape = [this.kernelSize[0], this.kernelSize[1], channels, this.filters];
+    this.kernel = this.addWeight(
+      "kernel",
+      kernelShape,
+      "float32",
+      tf.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "normal", seed: this.seed }),
+    );
+    if (this.useBias) this.bias = this.addWeight("bias", [this.filters], "float32", tf.initializers.zeros());
+    this.logAlphaVariable = this.addWeight(
+      "logAlpha",
+      this.gatePerWeight ? kernelShape : [this.filters],
+      "float32",
+      this.logAlphaInitializer(),
+    );
+    const out = this.computeOutputShape(shape);
+    this.positions = out[1] === null || out[2] === null ? null : out[1] * out[2];
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const size = (n: number | null, d: 0 | 1) => {
+      if (n === null) return null;
+      const span = this.padding === "same" ? n : n - this.kernelSize[d] + 1;
+      return Math.ceil(span / this.strides[d]);
+    };
+    return [shape[0], size(shape[1], 0), size(shape[2], 1), this.filters];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const channels = this.kernelVariable.shape[2];
+      if (x.rank !== 4 || x.shape[3] !== channels) {
+        fail(this.name, "input", x, `a tensor of shape [batch, height, width, ${channels}]`);
+      }
+      const z = this.gates(kwargs?.training === true);
+      const kernel = this.kernelVariable.read();
+      const conv = (w: tf.Tensor) => trainableConv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.padding);
+      let y: tf.Tensor;
+      if (this.gatePerWeight) {
+        y = conv(applyMask(kernel, z));
+        if (this.bias !== null) y = tf.add(y, this.bias.read());
+      } else {
+        y = conv(kernel);
+        if (this.bias !== null) y = tf.add(y, this.bias.read());
+        y = tf.mul(y, z);
+      }
+      return applyActivation(y, this.activation);
+    });
+  }
+
+  protected gateAxis(): number {
+    return 3;
+  }
+
+  /** Per example: 2 FLOPs per multiply-add of an open weight at every output position (authors' count). */
+  protected flops(openGates: number): number {
+    if (this.positions === null) return Number.NaN;
+    const fanIn = this.kernelSize[0] * this.kernelSize[1] * (this.kernelVariable.shape[2] as number);
+    const multiplyAdds = this.gatePerWeight ? openGates : openGates * fanIn;
+    const perMap = this.gatePerWeight ? this.filters : openGates;
+    return (2 * multiplyAdds - (this.useBias ? 0 : perMap)) * this.positions;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      activation: this.activation,
+      useBias: this.useBias,
+    };
+  }
+}
+tf.serialization.registerClass(L0Conv2D);
+
+/** Creates an `L0Conv2D` layer (like `tf.layers.conv2d`). */
+export function l0Conv2d(args: L0Conv2DArgs): L0Conv2D {
+  return new L0Conv2D(args);
+}

@@ -1,0 +1,105 @@
+/**
+ * A dense layer with L0-gated inputs (Louizos, Welling & Kingma 2018, Sec. 4 and
+ * the authors' code): one hard concrete gate per input neuron, so a closed gate
+ * removes a whole row of the kernel (and, for a hidden layer, the unit of the
+ * layer below); with `gatePerWeight`, one gate per weight.
+ *
+ *   y = act((x ⊙ z) W + b)      (one gate per input; same as x (diag(z) W))
+ *   y = act(x (W ⊙ Z) + b)      (one gate per weight)
+ */
+import * as tf from "@tensorflow/tfjs";
+import { applyMask } from "../gates/mask";
+import { fail } from "../validate";
+import { type ActivationName, applyActivation, checkActivation } from "./activation";
+import { type L0GateArgs, L0Layer } from "./l0Layer";
+import { matMulFastGradient as matMul } from "./matMul";
+
+/** Arguments of `l0Dense`. */
+export interface L0DenseArgs extends L0GateArgs {
+  /** Number of output units (> 0). */
+  units: number;
+  /** Activation (default `"linear"`). */
+  activation?: ActivationName;
+  /** Whether to add a bias (default true; the bias is not gated). */
+  useBias?: boolean;
+  /** Input shape [features] when this is the model's first layer. */
+  inputShape?: number[];
+  /** Layer name. */
+  name?: string;
+}
+
+/** An L0-gated dense layer for the tfjs Layers API (registered for `tf.loadLayersModel`). */
+export class L0Dense extends L0Layer {
+  static className = "L0Dense";
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+
+  constructor(args: L0DenseArgs) {
+    super("L0Dense", args as L0DenseArgs & tf.serialization.ConfigDict);
+    if (!Number.isInteger(args.units) || args.units < 1) fail("L0Dense", "units", args.units, "an integer ≥ 1");
+    this.units = args.units;
+    this.activation = checkActivation("L0Dense", args.activation ?? "linear");
+    this.useBias = args.useBias ?? true;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const inputDim = shape[shape.length - 1];
+    if (shape.length !== 2 || inputDim === null || inputDim < 1) {
+      fail("L0Dense", "input shape", shape, "[batch, features] with features ≥ 1");
+    }
+    this.kernel = this.addWeight(
+      "kernel",
+      [inputDim, this.units],
+      "float32",
+      tf.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "normal", seed: this.seed }),
+    );
+    if (this.useBias) this.bias = this.addWeight("bias", [this.units], "float32", tf.initializers.zeros());
+    const gateShape = this.gatePerWeight ? [inputDim, this.units] : [inputDim];
+    this.logAlphaVariable = this.addWeight("logAlpha", gateShape, "float32", this.logAlphaInitializer());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    return [shape[0], this.units];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const inputDim = this.kernelVariable.shape[0];
+      if (x.rank !== 2 || x.shape[1] !== inputDim)
+        fail(this.name, "input", x, `a tensor of shape [batch, ${inputDim}]`);
+      const z = this.gates(kwargs?.training === true);
+      const kernel = this.kernelVariable.read();
+      // Gating the inputs, (x ⊙ z) W, equals x (diag(z) W) and costs batch·in products instead of in·units.
+      let y: tf.Tensor = this.gatePerWeight
+        ? matMul(x as tf.Tensor2D, applyMask(kernel, z) as tf.Tensor2D)
+        : matMul(tf.mul(x, z) as tf.Tensor2D, kernel as tf.Tensor2D);
+      if (this.bias !== null) y = tf.add(y, this.bias.read());
+      return applyActivation(y, this.activation);
+    });
+  }
+
+  protected gateAxis(): number {
+    return 0;
+  }
+
+  /** 2 FLOPs per multiply-add of an open weight, plus one per bias (authors' count). */
+  protected flops(openGates: number): number {
+    const multiplyAdds = this.gatePerWeight ? openGates : openGates * this.units;
+    return 2 * multiplyAdds - (this.useBias ? 0 : this.units);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), units: this.units, activation: this.activation, useBias: this.useBias };
+  }
+}
+tf.serialization.registerClass(L0Dense);
+
+/** Creates an `L0Dense` layer (like `tf.layers.dense`). */
+export function l0Dense(args: L0DenseArgs): L0Dense {
+  return new L0Dense(args);
+}

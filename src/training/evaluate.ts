@@ -1,0 +1,26 @@
+/** Evaluation of a classifier with its test-time gates (Louizos et al. 2018, Eq. 13 by default). */
+import * as tf from "@tensorflow/tfjs";
+import { fail } from "../validate";
+
+/**
+ * The classification error (share of examples whose arg-max output differs from
+ * the label) of `model` in inference mode. `x` holds the inputs, `labels` integer
+ * classes or one-hot rows.
+ */
+export function classificationError(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, batchSize = 1000): number {
+  const n = x.shape[0];
+  if (labels.shape[0] !== n) fail("classificationError", "labels", labels, `${n} rows, one per example of x`);
+  if (n === 0) return 0;
+  let wrong = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    wrong += tf.tidy(() => {
+      const xb = tf.slice(x, start, size);
+      const yb = tf.slice(labels, start, size);
+      const truth = yb.rank === 2 ? tf.argMax(yb, 1) : yb;
+      const predicted = tf.argMax(model.predict(xb) as tf.Tensor, -1);
+      return tf.sum(tf.cast(tf.notEqual(predicted, tf.cast(truth, "int32")), "int32")).dataSync()[0];
+    });
+  }
+  return wrong / n;
+}

@@ -1,0 +1,74 @@
+/**
+ * The regulariser added to the data loss when training L0-gated layers
+ * (Louizos, Welling & Kingma 2018, Eq. 12 with the expected L2 of Sec. 4.2, in the
+ * form of the authors' code):
+ *
+ *   penalty = (1/N) Σ_layers [ λ_l · E‖θ̃_l‖₀ + Σ_g P(z_g ≠ 0) Σ_{i ∈ g} ½·wd·θ̃ᵢ² + ½·wd·‖b_l‖² ]
+ *
+ * λ is the per-weight L0 cost of the authors' code (the paper's λ is λ/N), wd the
+ * weight decay and N the number of training examples.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { L0Layer } from "../layers/l0Layer";
+import { checkFinite, checkGreater, fail } from "../validate";
+
+/** λ for the whole model (one number), per L0 layer (an array in layer order), or by layer name. */
+export type LambdaSetting = number | readonly number[] | Readonly<Record<string, number>>;
+
+/** Options of `l0Penalty`. */
+export interface PenaltyOptions {
+  /** Per-weight L0 cost λ (authors' code units: the paper's λ·N). */
+  lambda: LambdaSetting;
+  /** Weight decay wd of the expected L2 term (default 0). */
+  weightDecay?: number;
+  /** N, the number of training examples the penalty is divided by. */
+  datasetSize: number;
+}
+
+/** λ of each layer, checked (finite, ≥ 0; one per layer; every layer named). */
+export function lambdasPerLayer(where: string, layers: readonly L0Layer[], lambda: LambdaSetting): number[] {
+  let values: number[];
+  if (typeof lambda === "number") values = layers.map(() => lambda);
+  else if (Array.isArray(lambda)) {
+    if (lambda.length !== layers.length) {
+      fail(
+        where,
+        "lambda",
+        lambda,
+        `one number per L0 layer (${layers.length}: ${layers.map((l) => l.name).join(", ")})`,
+      );
+    }
+    values = [...lambda];
+  } else if (typeof lambda === "object" && lambda !== null) {
+    const byName = lambda as Readonly<Record<string, number>>;
+    values = layers.map((layer) => {
+      if (!(layer.name in byName))
+        fail(where, `lambda["${layer.name}"]`, undefined, "a number (every L0 layer needs one)");
+      return byName[layer.name];
+    });
+  } else return fail(where, "lambda", lambda, "a number, an array of numbers or an object {layerName: number}");
+  values.forEach((v, i) => {
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
+      fail(where, `lambda of ${layers[i].name}`, v, "a finite number ≥ 0");
+  });
+  return values;
+}
+
+/** The penalty above, a differentiable scalar (gradients reach log α and the weights). */
+export function l0Penalty(layers: readonly L0Layer[], options: PenaltyOptions): tf.Scalar {
+  const where = "l0Penalty";
+  const lambdas = lambdasPerLayer(where, layers, options.lambda);
+  const weightDecay = options.weightDecay ?? 0;
+  checkFinite(where, "weightDecay", weightDecay);
+  if (weightDecay < 0) fail(where, "weightDecay", weightDecay, "a finite number ≥ 0");
+  checkGreater(where, "datasetSize", options.datasetSize, 0);
+  if (layers.length === 0) return tf.scalar(0);
+  return tf.tidy(() => {
+    const terms = layers.map((layer, i) => {
+      let term: tf.Tensor = tf.mul(lambdas[i], layer.expectedL0());
+      if (weightDecay > 0) term = tf.add(term, layer.expectedL2(weightDecay));
+      return term;
+    });
+    return tf.div(tf.addN(terms), options.datasetSize) as tf.Scalar;
+  });
+}

@@ -1,0 +1,248 @@
+/**
+ * A training loop for models with L0-gated layers (Louizos, Welling & Kingma 2018,
+ * Sec. 4 and the authors' recipe): minibatches in a seeded random order, one gate
+ * sample per minibatch, loss = data loss + l0Penalty (+ an optional Lagrangian
+ * term driving the expected density to a target), Adam, log α clamped after each
+ * step, optional temporal averaging of the weights for evaluation.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { inNotebook } from "../display/jupyter";
+import { type Metrics, progress } from "../display/progress";
+import { l0Layers, modelExpectedDensity } from "../layers/l0Model";
+import { Random } from "../random";
+import { checkGreater, fail } from "../validate";
+import { WeightAverager } from "./averaging";
+import { classificationError } from "./evaluate";
+import type { LagrangianController } from "./lagrangian";
+import { type LambdaSetting, l0Penalty, lambdasPerLayer } from "./penalty";
+
+/** The authors' clamp of log α after every step: [log 0.01, log 100]. */
+export const AUTHORS_LOG_ALPHA_RANGE: readonly [number, number] = [Math.log(0.01), Math.log(100)];
+
+/** Inputs and targets held as tensors (targets one-hot for cross-entropy). */
+export interface TensorData {
+  readonly x: tf.Tensor;
+  readonly y: tf.Tensor;
+}
+
+/** What is known at the end of an epoch. */
+export interface EpochRecord {
+  readonly epoch: number;
+  /** Mean training loss (data loss + penalties) over the epoch's steps. */
+  readonly loss: number;
+  /** Error on `evalData` (classification error, or mean squared error), NaN without it. */
+  readonly evalError: number;
+  /** Σ E[L0] of the L0 layers at the end of the epoch. */
+  readonly expectedL0: number;
+  /** Units left by the test-time gate, per L0 layer. */
+  readonly unitsLeft: number[];
+  /** Lagrange multiplier μ (NaN without a controller). */
+  readonly multiplier: number;
+  /** Wall-clock seconds of the epoch's training steps (evaluation excluded). */
+  readonly seconds: number;
+}
+
+/** Options of `trainL0`. */
+export interface TrainOptions {
+  /** Number of passes over the data (≥ 1). */
+  epochs: number;
+  /** Minibatch size (default 100). */
+  batchSize?: number;
+  /** `"softmaxCrossEntropy"` (default; the model outputs logits, y is one-hot) or `"meanSquaredError"`. */
+  loss?: "softmaxCrossEntropy" | "meanSquaredError";
+  /** Optimizer (default Adam with `learningRate`). */
+  optimizer?: tf.Optimizer;
+  /** Adam's learning rate when no optimizer is given (default 1e-3). */
+  learningRate?: number;
+  /**
+   * A separate Adam learning rate for the gate parameters log α (default: log α is
+   * trained with the weights by the same optimizer, as in the authors' code).
+   */
+  gateLearningRate?: number;
+  /** Per-weight L0 cost λ of `l0Penalty` (authors' units; the paper's λ is λ/N). Default 0.1. */
+  lambda?: LambdaSetting;
+  /** Weight decay of the expected L2 term (default 0; the authors use 5e-4). */
+  weightDecay?: number;
+  /** N of the penalty (default: the number of training examples). */
+  datasetSize?: number;
+  /** Range log α is clamped to after each step; `false` for none (default `AUTHORS_LOG_ALPHA_RANGE`). */
+  clampLogAlpha?: readonly [number, number] | false;
+  /** Drives the expected density to a target (added to the loss; μ updated after each step). */
+  lagrangian?: LagrangianController;
+  /** A further differentiable penalty added to the loss (e.g. L1 for a baseline). */
+  extraPenalty?: () => tf.Scalar;
+  /** Decay of the running average of the weights used for evaluation (e.g. 0.999); none by default. */
+  averageDecay?: number;
+  /** Held-out data evaluated at the end of every `evalEvery`-th epoch and of the last one. */
+  evalData?: TensorData;
+  /** Evaluate every this many epochs (default 1). */
+  evalEvery?: number;
+  /** Seed of the minibatch order (default 0). */
+  seed?: number;
+  /** Show progress: an updating display in a notebook, a line per epoch in a terminal (default false). */
+  progress?: boolean | string;
+  /** Called after every step with the step number (from 1) and the step's loss. */
+  onStep?: (step: number, loss: number) => void;
+  /** Called after every epoch. */
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+/** The result of `trainL0`. */
+export interface TrainResult {
+  readonly history: EpochRecord[];
+  readonly steps: number;
+  /** With `averageDecay`, the averager (the model is left holding the averaged weights); else null. */
+  readonly averager: WeightAverager | null;
+}
+
+/** Fisher–Yates shuffle of 0 … n−1 driven by `random`. */
+function permutation(n: number, random: Random): Int32Array {
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor((random.nextUint32() / 2 ** 32) * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
+/**
+ * Trains `model` on `data`; see `TrainOptions`. With `averageDecay` the model ends
+ * holding the averaged weights (as the authors evaluate); the per-epoch
+ * evaluation uses them too.
+ */
+export async function trainL0(model: tf.LayersModel, data: TensorData, options: TrainOptions): Promise<TrainResult> {
+  const where = "trainL0";
+  const { epochs, batchSize = 100, loss = "softmaxCrossEntropy", evalEvery = 1, seed = 0 } = options;
+  if (!Number.isInteger(epochs) || epochs < 1) fail(where, "epochs", epochs, "an integer ≥ 1");
+  if (!Number.isInteger(batchSize) || batchSize < 1) fail(where, "batchSize", batchSize, "an integer ≥ 1");
+  if (!Number.isInteger(evalEvery) || evalEvery < 1) fail(where, "evalEvery", evalEvery, "an integer ≥ 1");
+  if (loss !== "softmaxCrossEntropy" && loss !== "meanSquaredError") {
+    fail(where, "loss", loss, '"softmaxCrossEntropy" or "meanSquaredError"');
+  }
+  const n = data.x.shape[0];
+  if (data.y.shape[0] !== n) fail(where, "data.y", data.y, `${n} rows, one per example of data.x`);
+  if (n < 1) fail(where, "data.x", data.x, "a tensor with at least one example");
+  const layers = l0Layers(model);
+  const lambda = options.lambda ?? 0.1;
+  lambdasPerLayer(where, layers, lambda);
+  const datasetSize = options.datasetSize ?? n;
+  checkGreater(where, "datasetSize", datasetSize, 0);
+  const clamp = options.clampLogAlpha ?? AUTHORS_LOG_ALPHA_RANGE;
+  if (clamp !== false && (!Array.isArray(clamp) || clamp.length !== 2 || !(clamp[0] < clamp[1]))) {
+    fail(where, "clampLogAlpha", clamp, "false or [min, max] with min < max");
+  }
+  const ownOptimizer = options.optimizer === undefined;
+  const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3);
+  const gateVariables = new Set(layers.map((layer) => layer.logAlpha.read() as tf.Variable));
+  const separateGates = options.gateLearningRate !== undefined;
+  if (separateGates) checkGreater(where, "gateLearningRate", options.gateLearningRate!, 0);
+  const gateOptimizer = separateGates ? tf.train.adam(options.gateLearningRate) : null;
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const averager = options.averageDecay === undefined ? null : new WeightAverager(model, options.averageDecay);
+  const random = new Random(seed);
+  const stepsPerEpoch = Math.ceil(n / batchSize);
+  const notebook = inNotebook();
+  const label = typeof options.progress === "string" ? options.progress : "training";
+  const bar = options.progress ? progress({ total: epochs * stepsPerEpoch, label }) : null;
+  let lastMetrics: Metrics = {};
+
+  const lossOf = (xb: tf.Tensor, yb: tf.Tensor): tf.Scalar => {
+    const output = model.apply(xb, { training: true }) as tf.Tensor;
+    let total: tf.Tensor =
+      loss === "softmaxCrossEntropy"
+        ? tf.losses.softmaxCrossEntropy(yb, output)
+        : tf.losses.meanSquaredError(yb, output);
+    if (layers.length > 0) {
+      total = tf.add(total, l0Penalty(layers, { lambda, weightDecay: options.weightDecay ?? 0, datasetSize }));
+    }
+    if (options.extraPenalty) total = tf.add(total, options.extraPenalty());
+    if (options.lagrangian) total = tf.add(total, options.lagrangian.term(modelExpectedDensity(model)));
+    return total as tf.Scalar;
+  };
+
+  const history: EpochRecord[] = [];
+  let step = 0;
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const order = permutation(n, random);
+      const started = performance.now();
+      let lossSum = 0;
+      for (let start = 0; start < n; start += batchSize) {
+        const indices = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), "int32");
+        const xb = tf.gather(data.x, indices);
+        const yb = tf.gather(data.y, indices);
+        let value: number;
+        if (gateOptimizer === null) {
+          const cost = optimizer.minimize(() => lossOf(xb, yb), true, variables)!;
+          value = cost.dataSync()[0];
+          cost.dispose();
+        } else {
+          const { value: cost, grads } = tf.variableGrads(() => lossOf(xb, yb), variables);
+          value = cost.dataSync()[0];
+          const weightGrads: { name: string; tensor: tf.Tensor }[] = [];
+          const gateGrads: { name: string; tensor: tf.Tensor }[] = [];
+          for (const variable of variables) {
+            (gateVariables.has(variable) ? gateGrads : weightGrads).push({
+              name: variable.name,
+              tensor: grads[variable.name],
+            });
+          }
+          optimizer.applyGradients(weightGrads);
+          gateOptimizer.applyGradients(gateGrads);
+          tf.dispose([cost, grads]);
+        }
+        tf.dispose([indices, xb, yb]);
+        if (clamp !== false) for (const layer of layers) layer.clampLogAlpha(clamp[0], clamp[1]);
+        if (options.lagrangian) {
+          options.lagrangian.update(tf.tidy(() => modelExpectedDensity(model).dataSync()[0]));
+        }
+        averager?.update();
+        step++;
+        lossSum += value;
+        options.onStep?.(step, value);
+        if (bar && notebook) bar.update(step, { ...lastMetrics, loss: value });
+      }
+      const seconds = (performance.now() - started) / 1000;
+      const evaluate = options.evalData !== undefined && (epoch % evalEvery === 0 || epoch === epochs);
+      const record = (averager ?? { withAveraged: <T>(fn: () => T) => fn() }).withAveraged(() => ({
+        epoch,
+        loss: lossSum / stepsPerEpoch,
+        evalError: evaluate ? errorOf(model, options.evalData!, loss) : Number.NaN,
+        expectedL0: layers.reduce((sum, layer) => sum + tf.tidy(() => layer.expectedL0().dataSync()[0]), 0),
+        unitsLeft: layers.map((layer) => layer.unitsLeft()),
+        multiplier: options.lagrangian ? options.lagrangian.multiplier : Number.NaN,
+        seconds,
+      }));
+      history.push(record);
+      lastMetrics = progressMetrics(record);
+      options.onEpoch?.(record);
+      if (bar) bar.update(step, lastMetrics);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    if (ownOptimizer) optimizer.dispose();
+    gateOptimizer?.dispose();
+  }
+  if (bar) bar.done(progressMetrics(history[history.length - 1]));
+  if (averager) averager.swap();
+  return { history, steps: step, averager };
+}
+
+/** The metrics shown by the progress display. */
+function progressMetrics(record: EpochRecord): Metrics {
+  const metrics: Metrics = { epoch: record.epoch, loss: record.loss };
+  if (record.unitsLeft.length > 0) metrics.expectedL0 = Math.round(record.expectedL0);
+  if (!Number.isNaN(record.evalError)) metrics.error = record.evalError;
+  record.unitsLeft.forEach((units, i) => {
+    metrics[`units${i}`] = units;
+  });
+  return metrics;
+}
+
+/** Classification error, or mean squared error, on held-out data (test-time gates). */
+function errorOf(model: tf.LayersModel, data: TensorData, loss: TrainOptions["loss"]): number {
+  if (loss === "softmaxCrossEntropy") return classificationError(model, data.x, data.y);
+  return tf.tidy(() => tf.losses.meanSquaredError(data.y, model.predict(data.x) as tf.Tensor).dataSync()[0]);
+}
