@@ -8,8 +8,12 @@ import { root } from "./setup.mjs";
 
 buildLibrary();
 buildTests();
-const result = spawnSync(process.execPath, [join(root, "build", "test", "bench", "index.js"), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-});
+const result = spawnSync(
+  process.execPath,
+  [join(root, "build", "test", "bench", "index.js"), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: "inherit",
+  },
+);
 process.exit(result.status ?? 1);

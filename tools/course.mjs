@@ -3,6 +3,7 @@
 // notebook in notebooks/ with the tslab kernel (executed copies in
 // build/notebooks/) and build the lecture pages (build/site/).
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { buildLibrary } from "./build.mjs";
 import { root, setup } from "./setup.mjs";
@@ -17,9 +18,22 @@ export function executeNotebooks(python, paths, out = EXECUTED) {
   return spawnSync(python, [runner, "--out", out, ...paths], { cwd: root, stdio: "inherit" }).status;
 }
 
+/**
+ * Removes executed copies whose source notebook no longer exists, so that the
+ * lecture pages show exactly the chapters in notebooks/.
+ */
+export function removeStaleExecuted(sources = NOTEBOOKS, executed = EXECUTED) {
+  if (!existsSync(executed)) return;
+  const current = new Set(readdirSync(sources));
+  for (const name of readdirSync(executed)) {
+    if (name.endsWith(".ipynb") && !current.has(name)) rmSync(join(executed, name));
+  }
+}
+
 if (process.argv[1] === new URL(import.meta.url).pathname) {
   const { python } = setup({ browser: true });
   buildLibrary();
+  removeStaleExecuted();
   if (executeNotebooks(python, [NOTEBOOKS]) !== 0) {
     console.error("course: a notebook failed (see above); build/site was not rebuilt.");
     process.exit(1);

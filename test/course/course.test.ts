@@ -1,14 +1,18 @@
-// The course itself: every notebook in notebooks/ executed through Jupyter with
-// the tslab kernel (each notebook checks its own claims in code, so a wrong
-// claim fails here), the executed copies written to build/notebooks/.
+// The course itself, as `npm run course` builds it: every notebook in notebooks/
+// executed through Jupyter with the tslab kernel (each notebook checks its own
+// claims in code, so a wrong claim fails here) into build/notebooks/, then the
+// lecture pages built into build/site/ and loaded in headless Chromium.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import { checkSiteInBrowser } from "./browser";
 
 const root = resolve(__dirname, "..", "..", "..");
 const python = process.env.L0_PYTHON || "/usr/bin/python3";
+const chromiumPath = process.env.L0_CHROMIUM || "/usr/bin/chromium";
 const notebooks = readdirSync(join(root, "notebooks"))
   .filter((name) => name.endsWith(".ipynb"))
   .sort();
@@ -42,4 +46,15 @@ describe("the course notebooks", () => {
       }
     });
   }
+
+  test("the lecture pages list every chapter and pass the browser check", async () => {
+    const { removeStaleExecuted } = await import(pathToFileURL(join(root, "tools", "course.mjs")).href);
+    const { buildSite } = await import(pathToFileURL(join(root, "tools", "site.mjs")).href);
+    removeStaleExecuted();
+    const site = join(root, "build", "site");
+    const pages: string[] = await buildSite({ python, notebooks: executed, out: site, chromiumPath });
+    assert.deepEqual(pages, ["index.html", ...notebooks.map((name) => name.replace(/\.ipynb$/, ".html"))]);
+    const problems = await checkSiteInBrowser(site, chromiumPath, join(root, "build", "screenshots", "course"));
+    assert.deepEqual(problems, []);
+  });
 });

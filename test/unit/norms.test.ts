@@ -88,7 +88,10 @@ describe("l0Count", () => {
   test("autodiff returns a zero gradient everywhere, also at zero", () => {
     const x = tf.tensor1d([0.3, -1.2, 0, 2]);
     const grad = tf.grad((t: tf.Tensor) => l0Count(t))(x);
-    assert.ok((grad.arraySync() as number[]).every((g) => g === 0), `gradient ${grad.arraySync()}`);
+    assert.ok(
+      (grad.arraySync() as number[]).every((g) => g === 0),
+      `gradient ${grad.arraySync()}`,
+    );
     tf.dispose([x, grad]);
   });
 
