@@ -13,11 +13,10 @@
 // HTMLExporter); this module writes the pages around its fragments and renders
 // the static figures with Chromium (playwright-core, Plotly.toImage).
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium as browserType } from "playwright-core";
+import { withChromium } from "./chromium.mjs";
 import { chromium, root } from "./setup.mjs";
 
 export const COURSE_TITLE = "L0 regularisation with Hard Concrete gates";
@@ -187,21 +186,7 @@ async function exportFigures(out, pages, chromiumPath) {
   const dir = join(out, "figures");
   mkdirSync(dir, { recursive: true });
   if (figures.length === 0) return;
-  const userDataDir = mkdtempSync(join(tmpdir(), "l0-site-chromium-"));
-  const context = await browserType.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  try {
+  await withChromium(chromiumPath, async (context) => {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(pathToFileURL(join(out, "index.html")).href);
     await page.waitForFunction("window.Plotly && window.MathJax && MathJax.isReady");
@@ -216,10 +201,7 @@ async function exportFigures(out, pages, chromiumPath) {
       writeFileSync(join(dir, `${name}.svg`), decodeURIComponent(svg.slice(svg.indexOf(",") + 1)));
       writeFileSync(join(dir, `${name}.png`), Buffer.from(png.slice(png.indexOf(",") + 1), "base64"));
     }
-  } finally {
-    await context.close();
-    rmSync(userDataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**

@@ -11,12 +11,14 @@
  *   other sites are allowed: only fetching from them is a problem).
  * A full-page screenshot of each page goes to `screenshotDir/<page>.png`.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { extname, join, normalize, sep } from "node:path";
-import { chromium } from "playwright-core";
+import { extname, join, normalize, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { BrowserContext } from "playwright-core";
+
+const root = resolve(__dirname, "..", "..", "..");
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -105,74 +107,64 @@ export async function checkSiteInBrowser(
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   mkdirSync(screenshotDir, { recursive: true });
-  const userDataDir = mkdtempSync(join(tmpdir(), "l0-chromium-"));
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const { withChromium } = await import(pathToFileURL(join(root, "tools", "chromium.mjs")).href);
   try {
-    const checkedLinks = new Map<string, number>();
-    for (const name of pages) {
-      const page = await context.newPage();
-      const at = (message: string) => problems.push(`${name}: ${message}`);
-      page.on("console", (m) => {
-        if (m.type() === "error") at(`console error: ${m.text()}`);
-      });
-      page.on("pageerror", (e) => at(`page error: ${e.message}`));
-      page.on("request", (r) => {
-        const url = r.url();
-        if (!url.startsWith(`${origin}/`) && !url.startsWith("data:") && !url.startsWith("blob:")) {
-          at(`request to another host: ${url}`);
-        }
-      });
-      page.on("requestfailed", (r) => at(`request failed: ${r.url()} (${r.failure()?.errorText})`));
-      page.on("response", (r) => {
-        if (r.status() >= 400) at(`HTTP ${r.status()} for ${r.url()}`);
-      });
-      try {
-        await page.goto(`${origin}/${name}`, { waitUntil: "load", timeout: 30_000 });
-        await withTimeout(page.evaluate(MATHJAX_DONE), 30_000, "MathJax did not finish typesetting within 30 s");
-        const figures = await page.evaluate<{ id: string; drawn: boolean }[]>(FIGURES);
-        for (const f of figures) if (!f.drawn) at(`figure ${f.id} was not drawn by plotly`);
-        const text = await page.evaluate<string>(VISIBLE_TEXT);
-        for (const [pattern, what] of RAW_TEX) {
-          const match = text.match(pattern);
-          if (match) at(`untypeset TeX (${what}) in the visible text: ${JSON.stringify(match[0].slice(0, 80))}`);
-        }
-        const texErrors = await page.evaluate<number>(TEX_ERRORS);
-        if (texErrors > 0) at(`${texErrors} formula(s) with TeX errors`);
-        for (const href of await page.evaluate<string[]>(LINKS)) {
-          if (href.startsWith("#")) continue;
-          const url = new URL(href, `${origin}/${name}`);
-          if (url.origin !== origin) continue; // a reference to another site is fine as long as nothing is fetched
-          const key = url.pathname;
-          if (!checkedLinks.has(key)) {
-            const response = await page.request.get(`${origin}${key}`);
-            checkedLinks.set(key, response.status());
+    await withChromium(
+      chromiumPath,
+      async (context: BrowserContext) => {
+        const checkedLinks = new Map<string, number>();
+        for (const name of pages) {
+          const page = await context.newPage();
+          const at = (message: string) => problems.push(`${name}: ${message}`);
+          page.on("console", (m) => {
+            if (m.type() === "error") at(`console error: ${m.text()}`);
+          });
+          page.on("pageerror", (e) => at(`page error: ${e.message}`));
+          page.on("request", (r) => {
+            const url = r.url();
+            if (!url.startsWith(`${origin}/`) && !url.startsWith("data:") && !url.startsWith("blob:")) {
+              at(`request to another host: ${url}`);
+            }
+          });
+          page.on("requestfailed", (r) => at(`request failed: ${r.url()} (${r.failure()?.errorText})`));
+          page.on("response", (r) => {
+            if (r.status() >= 400) at(`HTTP ${r.status()} for ${r.url()}`);
+          });
+          try {
+            await page.goto(`${origin}/${name}`, { waitUntil: "load", timeout: 30_000 });
+            await withTimeout(page.evaluate(MATHJAX_DONE), 30_000, "MathJax did not finish typesetting within 30 s");
+            const figures = await page.evaluate<{ id: string; drawn: boolean }[]>(FIGURES);
+            for (const f of figures) if (!f.drawn) at(`figure ${f.id} was not drawn by plotly`);
+            const text = await page.evaluate<string>(VISIBLE_TEXT);
+            for (const [pattern, what] of RAW_TEX) {
+              const match = text.match(pattern);
+              if (match) at(`untypeset TeX (${what}) in the visible text: ${JSON.stringify(match[0].slice(0, 80))}`);
+            }
+            const texErrors = await page.evaluate<number>(TEX_ERRORS);
+            if (texErrors > 0) at(`${texErrors} formula(s) with TeX errors`);
+            for (const href of await page.evaluate<string[]>(LINKS)) {
+              if (href.startsWith("#")) continue;
+              const url = new URL(href, `${origin}/${name}`);
+              if (url.origin !== origin) continue; // a reference to another site is fine as long as nothing is fetched
+              const key = url.pathname;
+              if (!checkedLinks.has(key)) {
+                const response = await page.request.get(`${origin}${key}`);
+                checkedLinks.set(key, response.status());
+              }
+              if (checkedLinks.get(key) !== 200) at(`link ${href} answers ${checkedLinks.get(key)}`);
+            }
+            await page.screenshot({ path: join(screenshotDir, name.replace(/\.html$/, ".png")), fullPage: true });
+          } catch (error) {
+            at(`could not be checked: ${(error as Error).message.split("\n")[0]}`);
+          } finally {
+            await page.close();
           }
-          if (checkedLinks.get(key) !== 200) at(`link ${href} answers ${checkedLinks.get(key)}`);
         }
-        await page.screenshot({ path: join(screenshotDir, name.replace(/\.html$/, ".png")), fullPage: true });
-      } catch (error) {
-        at(`could not be checked: ${(error as Error).message.split("\n")[0]}`);
-      } finally {
-        await page.close();
-      }
-    }
+      },
+      { viewport: { width: 1280, height: 900 } },
+    );
   } finally {
-    await context.close();
     await new Promise((resolve) => server.close(resolve));
-    rmSync(userDataDir, { recursive: true, force: true });
   }
   return problems;
 }
