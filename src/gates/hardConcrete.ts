@@ -1,6 +1,6 @@
 /**
  * The hard concrete gate z = min(1, max(0, σ((logit(u) + log α)/β)(ζ − γ) + γ)),
- * u ~ U(0, 1) (Louizos et al. 2018, Sec. 2.2, Eqs. 9–11): a reparameterised sample,
+ * u ~ U(0, 1) (Louizos et al. 2018, Sec. 2.2): a reparameterised sample,
  * so gradients flow to log α (and, through the mask, to the weights it gates).
  */
 import * as tf from "@tensorflow/tfjs";
@@ -14,7 +14,7 @@ import { clampToUnit, stretch } from "./stretch";
 /**
  * The hard concrete gate from given uniform noise, as the chain of named steps
  * z = clampToUnit(stretch(binaryConcreteFromNoise(log α, u, β))) (Louizos et al. 2018,
- * Sec. 2.2, Eqs. 9–11). Differentiable in log α by ordinary autodiff:
+ * Sec. 2.2). Differentiable in log α by ordinary autodiff:
  * ∂z/∂log α = (ζ − γ) s (1 − s)/β where 0 < z < 1, and 0 where the clamp holds.
  * `logAlpha` broadcasts against `u`.
  */
@@ -43,7 +43,7 @@ const INSIDE_SCALE = 2 ** 100;
 
 /**
  * Draws one hard concrete gate per entry of `logAlpha` (Louizos et al. 2018,
- * Sec. 2.2, Eqs. 9–11): u ~ U(ε, 1 − ε) from `seed` (generated in JavaScript, so the
+ * Sec. 2.2): u ~ U(ε, 1 − ε) from `seed` (generated in JavaScript, so the
  * same on every backend), then z = min(1, max(0, σ((logit(u) + log α)/β)(ζ − γ) + γ)):
  * the same values as `hardConcreteFromNoise(logAlpha, uniformNoise(shape, seed, ε),
  * params)` up to float32 rounding.
