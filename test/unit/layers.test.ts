@@ -45,6 +45,19 @@ async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
   return tf.loadLayersModel(tf.io.fromMemory(saved!));
 }
 
+/** Asserts that `model` and its saved-and-loaded copy have the same first-layer config and predict identically on `x`; disposes all three. */
+async function assertSameAfterRoundTrip(model: tf.LayersModel, x: tf.Tensor, layerClass: Function): Promise<void> {
+  const loaded = await roundTrip(model);
+  assert.ok(loaded.layers[0] instanceof layerClass);
+  assert.deepEqual(loaded.layers[0].getConfig(), model.layers[0].getConfig(), "the layer's options survive");
+  const a = model.predict(x) as tf.Tensor;
+  const b = loaded.predict(x) as tf.Tensor;
+  assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+  tf.dispose([x, a, b]);
+  model.dispose();
+  loaded.dispose();
+}
+
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
@@ -179,16 +192,7 @@ describe("L0Dense", () => {
       const model = smallMlp(options);
       const layer = l0Layers(model)[0];
       layer.logAlpha.write(tf.randomNormal(layer.logAlpha.shape as number[], 0, 3, "float32", 12));
-      const loaded = await roundTrip(model);
-      assert.ok(loaded.layers[0] instanceof L0Dense);
-      assert.equal((loaded.layers[0] as L0Dense).testGate, (model.layers[0] as L0Dense).testGate);
-      const x = tf.randomNormal([5, 6], 0, 1, "float32", 4);
-      const a = model.predict(x) as tf.Tensor;
-      const b = loaded.predict(x) as tf.Tensor;
-      assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
-      tf.dispose([x, a, b]);
-      model.dispose();
-      loaded.dispose();
+      await assertSameAfterRoundTrip(model, tf.randomNormal([5, 6], 0, 1, "float32", 4), L0Dense);
     }
   });
 
@@ -291,15 +295,7 @@ describe("L0Conv2D", () => {
   test("save and load give identical predictions (per map and per weight gates)", async () => {
     for (const gatePerWeight of [false, true]) {
       const model = convModel(gatePerWeight);
-      const loaded = await roundTrip(model);
-      assert.ok(loaded.layers[0] instanceof L0Conv2D);
-      const x = tf.randomNormal([2, 6, 6, 2], 0, 1, "float32", 8);
-      const a = model.predict(x) as tf.Tensor;
-      const b = loaded.predict(x) as tf.Tensor;
-      assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
-      tf.dispose([x, a, b]);
-      model.dispose();
-      loaded.dispose();
+      await assertSameAfterRoundTrip(model, tf.randomNormal([2, 6, 6, 2], 0, 1, "float32", 8), L0Conv2D);
     }
   });
 
