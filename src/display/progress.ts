@@ -1,6 +1,7 @@
 /**
  * Progress of a long cell (training): in a notebook one output that updates in
- * place (Jupyter's `update_display_data`), elsewhere one plain line per update.
+ * place (Jupyter's `update_display_data`); in a terminal a bar redrawn in place
+ * on one line; elsewhere (a log file, CI) one plain line per update.
  *
  *   const p = progress({ total: 1000, label: "training" });
  *   for (let step = 1; step <= 1000; step++) { ...; p.update(step, { loss, error }); }
@@ -44,6 +45,12 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+/** A 24-character text bar, e.g. `[#########---------------]`. */
+function terminalBar(step: number, total: number): string {
+  const filled = Math.round((24 * Math.min(Math.max(step, 0), total)) / total);
+  return `[${"#".repeat(filled)}${"-".repeat(24 - filled)}]`;
+}
+
 /** The MIME bundle (text/plain and text/html) of one progress state. */
 export function progressBundle(
   label: string,
@@ -78,6 +85,7 @@ export function progress(options: ProgressOptions): Progress {
   progressCount += 1;
   const displayId = `l0-progress-${progressCount}`;
   const notebook = inNotebook();
+  const terminal = !notebook && process.stdout.isTTY === true;
   let shown = false;
   let lastSent = 0;
   let lastStep = 0;
@@ -85,6 +93,10 @@ export function progress(options: ProgressOptions): Progress {
 
   const send = (finished: boolean) => {
     const bundle = progressBundle(label, lastStep, total, lastMetrics, finished);
+    if (!notebook && terminal) {
+      process.stdout.write(`\r\x1b[K${terminalBar(lastStep, total)} ${bundle["text/plain"]}${finished ? "\n" : ""}`);
+      return;
+    }
     if (!notebook) {
       console.log(bundle["text/plain"]);
       return;
