@@ -11,6 +11,7 @@ export * from "./data/split";
 export * from "./display/figure";
 export * from "./display/jupyter";
 export * from "./display/progress";
+export * from "./experiments/mnistMlp";
 export * from "./gates/binaryConcrete";
 export * from "./gates/closedForms";
 export * from "./gates/hardConcrete";

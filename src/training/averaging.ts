@@ -18,7 +18,8 @@ export class WeightAverager {
       fail("WeightAverager", "decay", decay, "a number in (0, 1)");
     this.decay = decay;
     this.variables = model.trainableWeights;
-    this.averages = this.variables.map((v) => tf.variable(v.read().clone(), false));
+    // The clone only seeds the variable: tidy frees it, the variable keeps the values.
+    this.averages = tf.tidy(() => this.variables.map((v) => tf.variable(v.read().clone(), false)));
   }
 
   /** a ← d·a + (1 − d)·θ for every weight. */

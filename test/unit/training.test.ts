@@ -201,9 +201,15 @@ describe("trainL0", () => {
     });
     assert.deepEqual(model.getWeights()[0].dataSync(), after[0]);
     averager.dispose();
+    const before = tf.memory().numTensors;
     const result = await trainL0(model, train, { epochs: 2, batchSize: 50, seed: 15, averageDecay: 0.9 });
     assert.ok(result.averager !== null);
     result.averager!.dispose();
+    assert.equal(
+      tf.memory().numTensors,
+      before,
+      "training with averaging leaves no tensors once the averager is disposed",
+    );
     tf.dispose(train);
     model.dispose();
   });
