@@ -46,7 +46,11 @@ async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
 }
 
 /** Asserts that `model` and its saved-and-loaded copy have the same first-layer config and predict identically on `x`; disposes all three. */
-async function assertSameAfterRoundTrip(model: tf.LayersModel, x: tf.Tensor, layerClass: typeof L0Dense | typeof L0Conv2D): Promise<void> {
+async function assertSameAfterRoundTrip(
+  model: tf.LayersModel,
+  x: tf.Tensor,
+  layerClass: typeof L0Dense | typeof L0Conv2D,
+): Promise<void> {
   const loaded = await roundTrip(model);
   assert.ok(loaded.layers[0] instanceof layerClass);
   assert.deepEqual(loaded.layers[0].getConfig(), model.layers[0].getConfig(), "the layer's options survive");
