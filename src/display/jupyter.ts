@@ -15,15 +15,60 @@ type WriteDisplayData = (
   update: boolean,
 ) => void;
 
+/**
+ * The exports of every module already loaded in this process whose file matches
+ * `file`. A kernel can hold two copies of tslab: the one its kernel spec starts
+ * and the one in the notebook folder's node_modules, to which tslab hands over.
+ */
+function loadedModules<T>(file: RegExp): T[] {
+  return Object.entries(require.cache).flatMap(([id, module]) =>
+    file.test(id) && module ? [module.exports as T] : [],
+  );
+}
+
+const TSLAB_JUPYTER = /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/;
+
+/** The display function of the tslab copy that runs the current cell, or null outside a kernel. */
 function kernelWriter(): WriteDisplayData | null {
-  for (const [id, module] of Object.entries(require.cache)) {
-    if (/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(id)) {
-      const write = (module?.exports as { lastWriteDisplayData?: WriteDisplayData } | undefined)?.lastWriteDisplayData;
-      if (typeof write === "function") return write;
-    }
+  for (const module of loadedModules<{ lastWriteDisplayData?: WriteDisplayData }>(TSLAB_JUPYTER)) {
+    if (typeof module.lastWriteDisplayData === "function") return module.lastWriteDisplayData;
   }
   return null;
 }
+
+/**
+ * Makes every message tslab publishes on its output channel a synchronous send.
+ *
+ * zeromq 6 (src/socket.cc, `max_sync_operations`) sends at most 512 messages in a
+ * row synchronously; the next one waits for an event-loop turn, and every send
+ * before that turn throws EBUSY ("Socket is busy writing"). tslab 1.0.22 ignores
+ * the promise that `send` returns, so a cell that prints or updates a display more
+ * than about 500 times without yielding loses the rest of its output silently
+ * (Node's console swallows the error), and when the send that throws is tslab's
+ * own status message the exception is uncaught and the kernel dies. With a zero
+ * send timeout zeromq takes its synchronous path for every send; a publisher
+ * socket never blocks (at its high-water mark it drops, as it would anyway).
+ * Applied once, and only inside a tslab kernel.
+ */
+function makeKernelSendsSynchronous(): void {
+  if (loadedModules(TSLAB_JUPYTER).length === 0) return;
+  for (const zeromq of loadedModules<{ Publisher?: { prototype: object } }>(/[\\/]zeromq[\\/]lib[\\/]index\.js$/)) {
+    const prototype = zeromq.Publisher?.prototype;
+    if (!prototype || Object.hasOwn(prototype, "send")) continue;
+    const send = (prototype as { send: (...args: unknown[]) => unknown }).send;
+    // The inherited native `send` is read-only, so the wrapper is defined, not assigned.
+    Object.defineProperty(prototype, "send", {
+      configurable: true,
+      writable: true,
+      value: function (this: { sendTimeout: number }, ...args: unknown[]) {
+        if (this.sendTimeout !== 0) this.sendTimeout = 0;
+        return send.apply(this, args);
+      },
+    });
+  }
+}
+
+makeKernelSendsSynchronous();
 
 /** True when running inside a tslab kernel that can display rich output. */
 export function inNotebook(): boolean {

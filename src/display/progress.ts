@@ -27,14 +27,8 @@ export type Metrics = Record<string, number>;
 
 /** Handle returned by {@link progress}. */
 export interface Progress {
-  /**
-   * Reports that `step` of `total` steps are done, with the current metrics.
-   * Returns true when it sent an output. A caller that reports from a synchronous
-   * loop inside a notebook should then let the event loop turn (e.g.
-   * `await new Promise(setImmediate)`): tslab's zeromq socket (zeromq 6) refuses a
-   * send while an earlier one is still queued, which crashes the kernel.
-   */
-  update(step: number, metrics?: Metrics): boolean;
+  /** Reports that `step` of `total` steps are done, with the current metrics. */
+  update(step: number, metrics?: Metrics): void;
   /** Marks the work finished; shows the last step and metrics (or the ones given). */
   done(metrics?: Metrics): void;
 }
@@ -116,9 +110,7 @@ export function progress(options: ProgressOptions): Progress {
     update(step: number, metrics: Metrics = {}) {
       lastStep = step;
       lastMetrics = { ...metrics };
-      if (notebook && shown && Date.now() - lastSent < minIntervalMs) return false;
-      send(false);
-      return true;
+      if (!notebook || !shown || Date.now() - lastSent >= minIntervalMs) send(false);
     },
     done(metrics?: Metrics) {
       if (metrics) lastMetrics = { ...metrics };

@@ -202,10 +202,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
         step++;
         lossSum += value;
         options.onStep?.(step, value);
-        // After a notebook update, let the event loop turn so that tslab's socket can flush it.
-        if (bar && notebook && bar.update(step, { ...lastMetrics, loss: value })) {
-          await new Promise((resolve) => setImmediate(resolve));
-        }
+        if (bar && notebook) bar.update(step, { ...lastMetrics, loss: value });
       }
       const seconds = (performance.now() - started) / 1000;
       const evaluate = options.evalData !== undefined && (epoch % evalEvery === 0 || epoch === epochs);
