@@ -101,6 +101,21 @@ export class Random {
     this.s3 = s3;
     return out;
   }
+
+  /**
+   * Shuffles `values` in place with the Fisher–Yates algorithm (Knuth, TAOCP vol. 2,
+   * Algorithm P), drawing j uniformly from 0 … i as ⌊(nextUint32 / 2³²)(i + 1)⌋, and
+   * returns it.
+   */
+  shuffle<T extends { length: number; [index: number]: number }>(values: T): T {
+    for (let i = values.length - 1; i > 0; i--) {
+      const j = Math.floor((this.nextUint32() / 2 ** 32) * (i + 1));
+      const value = values[i];
+      values[i] = values[j];
+      values[j] = value;
+    }
+    return values;
+  }
 }
 
 /** A seed for a sampling function: an integer (a fresh generator) or a generator to advance. */

@@ -40,14 +40,20 @@ export function subsetDataset(data: ImageDataset, indices: ArrayLike<number>): I
 /** The number of images of each class. */
 export function classCounts(data: Pick<ImageDataset, "labels" | "classes">): number[] {
   const counts = new Array<number>(data.classes).fill(0);
-  for (const label of data.labels) counts[label]++;
+  for (let i = 0; i < data.labels.length; i++) {
+    const label = data.labels[i];
+    if (!Number.isInteger(label) || label < 0 || label >= data.classes) {
+      fail("classCounts", `labels[${i}]`, label, `an integer in [0, ${data.classes - 1}]`);
+    }
+    counts[label]++;
+  }
   return counts;
 }
 
 /**
  * The images `start` … `start + size − 1` (or those at `indices[start …]` when
  * `indices` is given) as tensors: `x` of shape [n, height·width] and one-hot
- * `y` of shape [n, classes].
+ * `y` of shape [n, classes]; the batch is cut short at the end of the data.
  */
 export function batchTensors(
   data: ImageDataset,
@@ -55,10 +61,14 @@ export function batchTensors(
   size: number,
   indices?: ArrayLike<number>,
 ): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  const where = "batchTensors";
   const total = indices === undefined ? data.count : indices.length;
+  if (!Number.isInteger(start) || start < 0 || start >= total) {
+    fail(where, "start", start, `an integer in [0, ${total - 1}]`);
+  }
+  if (!Number.isInteger(size) || size < 1) fail(where, "size", size, "an integer ≥ 1");
   const end = Math.min(start + size, total);
   const n = end - start;
-  if (!(n > 0)) fail("batchTensors", "start", start, `an integer in [0, ${total - 1}]`);
   const pixels = pixelsPerImage(data);
   let images: Float32Array;
   const labels = new Int32Array(n);
@@ -69,6 +79,9 @@ export function batchTensors(
     images = new Float32Array(n * pixels);
     for (let i = 0; i < n; i++) {
       const j = indices[start + i];
+      if (!Number.isInteger(j) || j < 0 || j >= data.count) {
+        fail(where, `indices[${start + i}]`, j, `an integer in [0, ${data.count - 1}]`);
+      }
       images.set(data.images.subarray(j * pixels, (j + 1) * pixels), i * pixels);
       labels[i] = data.labels[j];
     }

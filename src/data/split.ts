@@ -3,7 +3,7 @@
  * set in proportion to its size (largest remainders settle the rounding so the
  * test set has exactly the size asked for), and the same seed gives the same split.
  */
-import { type Random, randomFrom, type Seed } from "../random";
+import { randomFrom, type Seed } from "../random";
 import { fail } from "../validate";
 import { type ImageDataset, subsetDataset } from "./dataset";
 
@@ -11,14 +11,6 @@ import { type ImageDataset, subsetDataset } from "./dataset";
 export interface SplitIndices {
   readonly train: Int32Array;
   readonly test: Int32Array;
-}
-
-/** Fisher–Yates shuffle in place, driven by `random`. */
-function shuffle(values: number[], random: Random): void {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = Math.floor((random.nextUint32() / 2 ** 32) * (i + 1));
-    [values[i], values[j]] = [values[j], values[i]];
-  }
 }
 
 /**
@@ -52,12 +44,12 @@ export function stratifiedSplit(labels: ArrayLike<number>, testCount: number, se
   const test: number[] = [];
   classes.forEach((c, k) => {
     const members = byClass.get(c)!;
-    shuffle(members, random);
+    random.shuffle(members);
     test.push(...members.slice(0, take[k]));
     train.push(...members.slice(take[k]));
   });
-  shuffle(train, random);
-  shuffle(test, random);
+  random.shuffle(train);
+  random.shuffle(test);
   return { train: Int32Array.from(train), test: Int32Array.from(test) };
 }
 

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seed } from "../random";
 import { checkFinite, checkGreater, fail } from "../validate";
-import { checkFiniteValue, checkTensor } from "./checks";
+import { checkEpsilon, checkFiniteValue, checkTensor } from "./checks";
 import { logitUnclamped, logSigmoid, sigmoid } from "./logistic";
 import { logit, uniformNoise } from "./noise";
 
@@ -41,6 +41,7 @@ export function binaryConcreteFromNoise(
 export function sampleBinaryConcrete(logAlpha: tf.Tensor, beta: number, seed: Seed, epsilon = 1e-6): tf.Tensor {
   checkTensor("sampleBinaryConcrete", "logAlpha", logAlpha);
   checkGreater("sampleBinaryConcrete", "beta", beta, 0);
+  checkEpsilon("sampleBinaryConcrete", epsilon);
   return tf.tidy(() => binaryConcreteFromNoise(logAlpha, uniformNoise(logAlpha.shape, seed, epsilon), beta));
 }
 

@@ -40,3 +40,9 @@ export function checkAxis(where: string, axis: number, rank: number): number {
   }
   return axis < 0 ? axis + rank : axis;
 }
+
+/** Checks the noise margin ε of U(ε, 1 − ε): a number in [0, 0.5) (see `Random.fillUniform`). */
+export function checkEpsilon(where: string, epsilon: number): void {
+  if (typeof epsilon !== "number" || !(epsilon >= 0 && epsilon < 0.5))
+    fail(where, "epsilon", epsilon, "a number in [0, 0.5)");
+}

@@ -26,8 +26,7 @@ export function gateThresholds(params: HardConcreteParams = DEFAULT_PARAMS): { z
 /** Validates the common arguments of a closed form and returns the thresholds. */
 function prepare(where: string, logAlpha: tf.Tensor | number, params: HardConcreteParams) {
   checkParams(where, params);
-  if (typeof logAlpha === "number") checkFinite(where, "logAlpha", logAlpha);
-  else checkFiniteValue(where, "logAlpha", logAlpha);
+  checkFiniteValue(where, "logAlpha", logAlpha);
   return gateThresholds(params);
 }
 

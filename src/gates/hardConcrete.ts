@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { randomFrom, type Seed } from "../random";
 import { fail } from "../validate";
 import { binaryConcreteFromNoise } from "./binaryConcrete";
-import { checkTensor, checkTensorFinite } from "./checks";
+import { checkEpsilon, checkTensor, checkTensorFinite } from "./checks";
 import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
 import { clampToUnit, stretch } from "./stretch";
 
@@ -38,7 +38,11 @@ export function hardConcreteFromNoise(
   return tf.tidy(() => clampToUnit(stretch(binaryConcreteFromNoise(logAlpha, u, params.beta), params)));
 }
 
-/** 2¹⁰⁰: z (1 − z) · 2¹⁰⁰ ≥ 1 for every float32 z in (0, 1), and 0 at z ∈ {0, 1}. */
+/**
+ * 2¹⁰⁰: z (1 − z) · 2¹⁰⁰ is 0 at z ∈ {0, 1} and ≥ 1 for 2⁻¹⁰⁰ ≤ z ≤ 1 − 2⁻²⁴ (every float32
+ * below 1). A positive z = s (ζ − γ) + γ below 2⁻¹⁰⁰ would need |γ| < 2⁻⁷⁶ (float32 spacing
+ * near |γ| is about |γ|·2⁻²⁴), so the mask is exactly 1 wherever 0 < z < 1 in practice.
+ */
 const INSIDE_SCALE = 2 ** 100;
 
 /**
@@ -63,6 +67,7 @@ export function sampleHardConcrete(
   const where = "sampleHardConcrete";
   checkTensor(where, "logAlpha", logAlpha);
   checkParams(where, params);
+  checkEpsilon(where, epsilon);
   const { beta, gamma, zeta } = params;
   const width = zeta - gamma;
   const noise = randomFrom(seed).fillUniform(new Float32Array(logAlpha.size), epsilon) as Float32Array;

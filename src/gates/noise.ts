@@ -6,7 +6,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { randomFrom, type Seed } from "../random";
 import { fail } from "../validate";
-import { checkFiniteValue, checkTensor } from "./checks";
+import { checkEpsilon, checkFiniteValue, checkTensor } from "./checks";
+import { logitUnclamped } from "./logistic";
 
 /** The smallest normal float32, 2⁻¹²⁶: the floor of u and 1 − u inside the tensor `logit`. */
 const FLOAT32_TINY = 2 ** -126;
@@ -31,6 +32,7 @@ function sizeOf(shape: readonly number[]): number {
  */
 export function uniformNoise(shape: readonly number[], seed: Seed, epsilon = 1e-6): tf.Tensor {
   checkShapeArg("uniformNoise", shape);
+  checkEpsilon("uniformNoise", epsilon);
   const values = randomFrom(seed).fillUniform(new Float32Array(sizeOf(shape)), epsilon) as Float32Array;
   return tf.tensor(values, [...shape], "float32");
 }
@@ -64,10 +66,10 @@ export function logit(u: tf.Tensor | number): tf.Tensor | number {
  */
 export function logisticNoise(shape: readonly number[], seed: Seed, epsilon = 1e-6): tf.Tensor {
   checkShapeArg("logisticNoise", shape);
+  checkEpsilon("logisticNoise", epsilon);
   const values = randomFrom(seed).fillUniform(new Float32Array(sizeOf(shape)), epsilon) as Float32Array;
   for (let i = 0; i < values.length; i++) {
-    const u = values[i];
-    values[i] = Math.log(u) - Math.log1p(-u);
+    values[i] = logitUnclamped(values[i]);
   }
   return tf.tensor(values, [...shape], "float32");
 }

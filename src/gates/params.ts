@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkFinite, fail } from "../validate";
+import { sigmoid } from "./logistic";
 
 /**
  * The shape parameters shared by every gate of a layer:
@@ -80,7 +81,7 @@ export function keepProbabilityFromLogAlpha(logAlpha: number): number;
 export function keepProbabilityFromLogAlpha(logAlpha: tf.Tensor | number): tf.Tensor | number {
   if (logAlpha instanceof tf.Tensor) return tf.tidy(() => tf.sigmoid(logAlpha));
   checkFinite("keepProbabilityFromLogAlpha", "logAlpha", logAlpha);
-  return logAlpha >= 0 ? 1 / (1 + Math.exp(-logAlpha)) : Math.exp(logAlpha) / (1 + Math.exp(logAlpha));
+  return sigmoid(logAlpha);
 }
 
 /** The DROP rate σ(−log α) = 1 − σ(log α) of the Bernoulli gate; the inverse of `logAlphaFromDropRate`. */

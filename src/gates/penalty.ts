@@ -1,6 +1,7 @@
 /**
  * The training penalties of L0 regularisation as functions of log α (and the
- * weights), following the authors' code (Louizos et al. 2018, Eq. 12 and Sec. 2.3):
+ * weights), following the authors' code (Louizos et al. 2018, Eq. 12 and Sec. 2.3,
+ * "combining the L0 norm with other norms"):
  *   penalty = Σ_g P(z_g ≠ 0) · Σ_{i∈g} (λ + ½·wd·θ̃ᵢ²)
  *           = λ · expectedL0(logAlpha, groupSize) + expectedL2(logAlpha, weights, wd, axis).
  * The 1/N of the objective (N training examples) is left to the caller: the
@@ -76,21 +77,21 @@ export function expectedL2(
     fail(where, "weightDecay", weightDecay, "a finite number >= 0");
   }
   checkParams(where, params);
-  if (axis === null) {
+  const dim = axis === null ? null : checkAxis(where, axis, weights.rank);
+  if (dim === null) {
     checkShape(where, "logAlpha", logAlpha, weights.shape, "the shape of weights: one gate per weight");
   } else {
-    const dim = checkAxis(where, axis, weights.rank);
     checkShape(where, "logAlpha", logAlpha, [weights.shape[dim]], `one gate per index of weights along axis ${dim}`);
   }
   return tf.tidy(() => {
     const open = probNonZero(logAlpha, params);
     const squares = tf.square(weights);
     const perGate =
-      axis === null
+      dim === null
         ? squares
         : tf.sum(
             squares,
-            weights.shape.map((_, i) => i).filter((i) => i !== checkAxis(where, axis, weights.rank)),
+            weights.shape.map((_, i) => i).filter((i) => i !== dim),
           );
     return tf.mul(0.5 * weightDecay, tf.sum(tf.mul(open, perGate))) as tf.Scalar;
   });

@@ -4,6 +4,7 @@
  * Kingma 2018, Sec. 4; units are counted by ẑ, not by the expected L0).
  */
 import * as tf from "@tensorflow/tfjs";
+import { fail } from "../validate";
 import { L0Layer } from "./l0Layer";
 
 /** The L0-gated layers of `model`, in order. */
@@ -39,17 +40,24 @@ export function l0Summary(model: tf.LayersModel): L0LayerSummary[] {
   }));
 }
 
-/** Σ over the L0 layers of their expected L0 (a differentiable scalar). */
+/**
+ * Σ over the L0 layers of their expected L0, Σ_l Σ_g |g|·P(z_g ≠ 0) (Louizos et al.
+ * 2018, Eq. 12; a differentiable scalar; 0 for a model without L0 layers).
+ */
 export function modelExpectedL0(model: tf.LayersModel): tf.Scalar {
-  return tf.tidy(() => tf.addN(l0Layers(model).map((layer) => layer.expectedL0())) as tf.Scalar);
+  const layers = l0Layers(model);
+  if (layers.length === 0) return tf.scalar(0);
+  return tf.tidy(() => tf.addN(layers.map((layer) => layer.expectedL0())) as tf.Scalar);
 }
 
 /**
- * The expected density of the gated weights, Σ E[L0] / Σ (gated weights), in
- * [0, 1]: the quantity a Lagrangian controller drives to a target.
+ * The expected density of the gated weights, Σ_l Σ_g |g|·P(z_g ≠ 0) / Σ_l (gated weights of l),
+ * in [0, 1] (Louizos et al. 2018, Eq. 12, normalised): the quantity a Lagrangian
+ * controller drives to a target. The model must have at least one L0 layer.
  */
 export function modelExpectedDensity(model: tf.LayersModel): tf.Scalar {
   const layers = l0Layers(model);
+  if (layers.length === 0) fail("modelExpectedDensity", "model", model.name, "a model with at least one L0 layer");
   const total = layers.reduce((sum, layer) => sum + layer.gateCount() * layer.weightsPerGate(), 0);
   return tf.tidy(() => tf.div(modelExpectedL0(model), total) as tf.Scalar);
 }

@@ -1,15 +1,24 @@
 /** Evaluation of a classifier with its test-time gates (Louizos et al. 2018, Eq. 13 by default). */
 import * as tf from "@tensorflow/tfjs";
+import { checkTensor } from "../gates/checks";
 import { fail } from "../validate";
 
 /**
  * The classification error (share of examples whose arg-max output differs from
- * the label) of `model` in inference mode. `x` holds the inputs, `labels` integer
- * classes or one-hot rows.
+ * the label) of `model` in inference mode, (1/n) Σᵢ 1[arg max f(xᵢ) ≠ yᵢ]. `x` holds
+ * the inputs, `labels` integer classes (rank 1) or one-hot rows (rank 2); the
+ * examples are run `batchSize` (an integer ≥ 1) at a time.
  */
 export function classificationError(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, batchSize = 1000): number {
+  const where = "classificationError";
+  checkTensor(where, "x", x);
+  checkTensor(where, "labels", labels);
+  if (!Number.isInteger(batchSize) || batchSize < 1) fail(where, "batchSize", batchSize, "an integer ≥ 1");
   const n = x.shape[0];
-  if (labels.shape[0] !== n) fail("classificationError", "labels", labels, `${n} rows, one per example of x`);
+  if (labels.shape[0] !== n) fail(where, "labels", labels, `${n} rows, one per example of x`);
+  if (labels.rank !== 1 && labels.rank !== 2) {
+    fail(where, "labels", labels, "a tensor of rank 1 (classes) or 2 (one-hot rows)");
+  }
   if (n === 0) return 0;
   let wrong = 0;
   for (let start = 0; start < n; start += batchSize) {

@@ -1,6 +1,6 @@
 /**
  * The regulariser added to the data loss when training L0-gated layers
- * (Louizos, Welling & Kingma 2018, Eq. 12 with the expected L2 of Sec. 4.2, in the
+ * (Louizos, Welling & Kingma 2018, Eq. 12 with the expected L2 of Sec. 2.3, in the
  * form of the authors' code):
  *
  *   penalty = (1/N) Σ_layers [ λ_l · E‖θ̃_l‖₀ + Σ_g P(z_g ≠ 0) Σ_{i ∈ g} ½·wd·θ̃ᵢ² + ½·wd·‖b_l‖² ]

@@ -7,7 +7,9 @@
  * layer become input features the pruned model no longer reads.
  */
 import * as tf from "@tensorflow/tfjs";
+import { checkTensor } from "../gates/checks";
 import { L0Dense } from "../layers/l0Dense";
+import { fail } from "../validate";
 
 /** The result of `pruneToDense`. */
 export interface PrunedModel {
@@ -168,5 +170,15 @@ export function magnitudePruneToDense(model: tf.LayersModel, inputsToKeep: reado
 
 /** The columns `inputIndices` of `x` [batch, features]: the input of a pruned model. */
 export function selectInputs(x: tf.Tensor2D, inputIndices: readonly number[]): tf.Tensor2D {
+  const where = "selectInputs";
+  checkTensor(where, "x", x);
+  if (x.rank !== 2) fail(where, "x", x, "a tensor of shape [batch, features]");
+  const features = x.shape[1];
+  if (!Array.isArray(inputIndices)) fail(where, "inputIndices", inputIndices, "an array of column indices");
+  inputIndices.forEach((j, i) => {
+    if (!Number.isInteger(j) || j < 0 || j >= features) {
+      fail(where, `inputIndices[${i}]`, j, `an integer in [0, ${features - 1}] (a column of x)`);
+    }
+  });
   return tf.tidy(() => tf.gather(x, tf.tensor1d(inputIndices as number[], "int32"), 1) as tf.Tensor2D);
 }

@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { inNotebook } from "../display/jupyter";
 import { type Metrics, progress } from "../display/progress";
+import { checkTensor } from "../gates/checks";
 import { l0Layers, modelExpectedDensity } from "../layers/l0Model";
 import { Random } from "../random";
 import { checkGreater, fail } from "../validate";
@@ -95,18 +96,6 @@ export interface TrainResult {
   readonly averager: WeightAverager | null;
 }
 
-/** Fisher–Yates shuffle of 0 … n−1 driven by `random`. */
-function permutation(n: number, random: Random): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor((random.nextUint32() / 2 ** 32) * (i + 1));
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
-}
-
 /**
  * Trains `model` on `data`; see `TrainOptions`. With `averageDecay` the model ends
  * holding the averaged weights (as the authors evaluate); the per-epoch
@@ -121,9 +110,17 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   if (loss !== "softmaxCrossEntropy" && loss !== "meanSquaredError") {
     fail(where, "loss", loss, '"softmaxCrossEntropy" or "meanSquaredError"');
   }
+  checkTensor(where, "data.x", data?.x);
+  checkTensor(where, "data.y", data.y);
   const n = data.x.shape[0];
   if (data.y.shape[0] !== n) fail(where, "data.y", data.y, `${n} rows, one per example of data.x`);
   if (n < 1) fail(where, "data.x", data.x, "a tensor with at least one example");
+  if (options.evalData !== undefined) {
+    const { x, y } = options.evalData;
+    checkTensor(where, "evalData.x", x);
+    checkTensor(where, "evalData.y", y);
+    if (y.shape[0] !== x.shape[0]) fail(where, "evalData.y", y, `${x.shape[0]} rows, one per example of evalData.x`);
+  }
   const layers = l0Layers(model);
   const lambda = options.lambda ?? 0.1;
   lambdasPerLayer(where, layers, lambda);
@@ -132,6 +129,16 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   const clamp = options.clampLogAlpha ?? AUTHORS_LOG_ALPHA_RANGE;
   if (clamp !== false && (!Array.isArray(clamp) || clamp.length !== 2 || !(clamp[0] < clamp[1]))) {
     fail(where, "clampLogAlpha", clamp, "false or [min, max] with min < max");
+  }
+  const weightDecay = options.weightDecay ?? 0;
+  if (typeof weightDecay !== "number" || !Number.isFinite(weightDecay) || weightDecay < 0) {
+    fail(where, "weightDecay", weightDecay, "a finite number ≥ 0");
+  }
+  if (options.optimizer === undefined && options.learningRate !== undefined) {
+    checkGreater(where, "learningRate", options.learningRate, 0);
+  }
+  if (options.averageDecay !== undefined && !(options.averageDecay > 0 && options.averageDecay < 1)) {
+    fail(where, "averageDecay", options.averageDecay, "a number in (0, 1)");
   }
   const ownOptimizer = options.optimizer === undefined;
   const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3);
@@ -155,7 +162,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
         ? tf.losses.softmaxCrossEntropy(yb, output)
         : tf.losses.meanSquaredError(yb, output);
     if (layers.length > 0) {
-      total = tf.add(total, l0Penalty(layers, { lambda, weightDecay: options.weightDecay ?? 0, datasetSize }));
+      total = tf.add(total, l0Penalty(layers, { lambda, weightDecay, datasetSize }));
     }
     if (options.extraPenalty) total = tf.add(total, options.extraPenalty());
     if (options.lagrangian) total = tf.add(total, options.lagrangian.term(modelExpectedDensity(model)));
@@ -166,7 +173,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   let step = 0;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      const order = permutation(n, random);
+      const order = random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
       const started = performance.now();
       let lossSum = 0;
       for (let start = 0; start < n; start += batchSize) {

@@ -88,6 +88,27 @@ describe("loadMnistDigits", () => {
     );
   });
 
+  test("bad batch arguments and labels give clear errors", () => {
+    const small = subsetDataset(digits, [0, 5000, 9999]);
+    const before = tf.memory().numTensors;
+    assert.throws(() => batchTensors(small, 3, 1), {
+      message: "batchTensors: start must be an integer in [0, 2], got 3",
+    });
+    assert.throws(() => batchTensors(small, 0.5, 1), /batchTensors: start must be an integer in \[0, 2\], got 0.5/);
+    assert.throws(() => batchTensors(small, 0, 0), { message: "batchTensors: size must be an integer ≥ 1, got 0" });
+    assert.throws(() => batchTensors(small, 0, Number.NaN), /batchTensors: size must be an integer ≥ 1, got NaN/);
+    assert.throws(
+      () => batchTensors(small, 0, 2, [1, 3]),
+      /batchTensors: indices\[1\] must be an integer in \[0, 2\], got 3/,
+    );
+    assert.equal(tf.memory().numTensors, before);
+    assert.throws(
+      () => classCounts({ labels: Int32Array.from([0, 3]), classes: 3 }),
+      /classCounts: labels\[1\] must be an integer in \[0, 2\], got 3/,
+    );
+    assert.deepEqual(classCounts({ labels: Int32Array.from([0, 2, 2]), classes: 3 }), [1, 0, 2]);
+  });
+
   test("batchTensors and datasetTensors give inputs and one-hot targets without leaks", () => {
     const small = subsetDataset(digits, [0, 5000, 9999]);
     const before = tf.memory().numTensors;

@@ -8,21 +8,26 @@ import {
   binaryConcreteCdf,
   binaryConcreteLogDensity,
   DEFAULT_PARAMS,
+  dropRateFromLogAlpha,
   expectedL0,
   expectedL2,
   hardConcreteFromNoise,
   hardConcreteMean,
   hardConcreteParams,
+  keepProbabilityFromLogAlpha,
+  logisticNoise,
   logit,
   probFractional,
   probNonZero,
   probOne,
   probZero,
   Random,
+  sampleBinaryConcrete,
   sampleHardConcrete,
   stretchedCdf,
   testTimeGate,
   topKGate,
+  uniformNoise,
   useBackend,
 } from "l0-hard-concrete";
 
@@ -163,6 +168,33 @@ describe("bad input: errors name the parameter, the value and the expectation", 
       assert.throws(() => expectedL0(tf.ones([2]), 0), {
         message: "expectedL0: groupSize must be a finite number > 0, got 0",
       });
+    });
+  });
+
+  it("a bad noise margin ε is named by the function it was passed to", () => {
+    tf.tidy(() => {
+      assert.throws(() => uniformNoise([2], 1, 0.5), {
+        message: "uniformNoise: epsilon must be a number in [0, 0.5), got 0.5",
+      });
+      assert.throws(() => logisticNoise([2], 1, -1e-6), {
+        message: "logisticNoise: epsilon must be a number in [0, 0.5), got -0.000001",
+      });
+      assert.throws(() => sampleHardConcrete(tf.zeros([2]), DEFAULT_PARAMS, 1, Number.NaN), {
+        message: "sampleHardConcrete: epsilon must be a number in [0, 0.5), got NaN",
+      });
+      assert.throws(() => sampleBinaryConcrete(tf.zeros([2]), 0.5, 1, 1), {
+        message: "sampleBinaryConcrete: epsilon must be a number in [0, 0.5), got 1",
+      });
+    });
+  });
+
+  it("keepProbabilityFromLogAlpha is σ(log α) without overflow at the extremes", () => {
+    assert.equal(keepProbabilityFromLogAlpha(-1000), 0);
+    assert.equal(keepProbabilityFromLogAlpha(1000), 1);
+    assert.ok(Math.abs(keepProbabilityFromLogAlpha(-40) / Math.exp(-40) - 1) < 1e-12);
+    assert.ok(Math.abs(dropRateFromLogAlpha(40) / Math.exp(-40) - 1) < 1e-12);
+    assert.throws(() => keepProbabilityFromLogAlpha(Number.NaN), {
+      message: "keepProbabilityFromLogAlpha: logAlpha must be a finite number, got NaN",
     });
   });
 });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import {
+  AUTHORS_LOG_ALPHA_RANGE,
   L0Conv2D,
   L0Dense,
   l0Conv2d,
@@ -92,6 +93,27 @@ describe("L0Dense", () => {
     for (const v of a) assert.ok(Math.abs(v - Math.log(4)) < 0.05, `${v}`);
     for (const v of b) assert.ok(Math.abs(v) < 0.05, `${v}`);
     assert.equal(first.logAlpha.shape.join(), "6");
+    model.dispose();
+    // 4000 draws: the sample mean is within 5 standard errors (0.01/√4000) of log((1 − p)/p)
+    // and the sample standard deviation within 10% of 0.01 (its standard error is about 1.1%).
+    const wide = tf.sequential({ layers: [l0Dense({ units: 1, inputShape: [4000], dropRateInit: 0.3, seed: 5 })] });
+    const values = Array.from(l0Layers(wide)[0].logAlpha.read().dataSync());
+    const mean = values.reduce((s, v) => s + v, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1));
+    assert.ok(Math.abs(mean - Math.log(0.7 / 0.3)) < 5 * (0.01 / Math.sqrt(4000)), `mean ${mean}`);
+    assert.ok(Math.abs(sd - 0.01) < 0.001, `standard deviation ${sd}`);
+    wide.dispose();
+  });
+
+  test("clampLogAlpha clips log α in place to [min, max] (the authors' [log 0.01, log 100])", () => {
+    assert.deepEqual(AUTHORS_LOG_ALPHA_RANGE, [Math.log(0.01), Math.log(100)]);
+    const model = smallMlp();
+    const layer = l0Layers(model)[0];
+    layer.logAlpha.write(tf.tensor1d([-10, -4, 0, 3, 4.7, 10]));
+    layer.clampLogAlpha(AUTHORS_LOG_ALPHA_RANGE[0], AUTHORS_LOG_ALPHA_RANGE[1]);
+    const clamped = Array.from(layer.logAlpha.read().dataSync());
+    const [low, high] = AUTHORS_LOG_ALPHA_RANGE.map(Math.fround);
+    assert.deepEqual(clamped, [low, -4, 0, 3, high, high]);
     model.dispose();
   });
 

@@ -11,6 +11,7 @@ import {
   l0Penalty,
   magnitudePruneToDense,
   modelExpectedDensity,
+  modelExpectedL0,
   pruneToDense,
   selectInputs,
   trainL0,
@@ -231,8 +232,72 @@ describe("trainL0", () => {
       trainL0(model, train, { epochs: 1, lambda: [1, 2, 3] }),
       /lambda must be one number per L0 layer/,
     );
+    await assert.rejects(trainL0(model, train, { epochs: 1, learningRate: -1 }), {
+      message: "trainL0: learningRate must be a finite number > 0, got -1",
+    });
+    await assert.rejects(trainL0(model, train, { epochs: 1, weightDecay: Number.NaN }), {
+      message: "trainL0: weightDecay must be a finite number ≥ 0, got NaN",
+    });
+    await assert.rejects(trainL0(model, train, { epochs: 1, averageDecay: 1 }), {
+      message: "trainL0: averageDecay must be a number in (0, 1), got 1",
+    });
+    await assert.rejects(
+      trainL0(model, train, { epochs: 1, evalData: { x: train.x, y: tf.zeros([3, 3]) } }),
+      /trainL0: evalData.y must be 10 rows, one per example of evalData.x/,
+    );
+    await assert.rejects(trainL0(model, { x: [[1]] as unknown as tf.Tensor, y: train.y }, { epochs: 1 }), {
+      message: "trainL0: data.x must be a tf.Tensor, got [[1]]",
+    });
+    // Nothing was trained: the weights are those of a fresh model with the same seed.
+    const fresh = mlp(17);
+    model.getWeights().forEach((w, i) => {
+      assert.deepEqual(w.dataSync(), fresh.getWeights()[i].dataSync());
+    });
+    fresh.dispose();
     tf.dispose(train);
     model.dispose();
+  });
+});
+
+describe("classificationError", () => {
+  test("counts arg-max mismatches with integer or one-hot labels, in any batch size", () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [2], useBias: false })] });
+    model.layers[0].setWeights([tf.tensor2d([1, 0, 0, 0, 1, 0], [2, 3])]);
+    // outputs [x0, x1, 0]: arg max 0, 1, 2, 0 for these rows
+    const x = tf.tensor2d([2, 1, 1, 2, -1, -1, 3, 0], [4, 2]);
+    const classes = tf.tensor1d([0, 1, 1, 2], "int32");
+    const oneHot = tf.oneHot(classes, 3);
+    for (const batchSize of [1, 3, 1000]) {
+      assert.equal(classificationError(model, x, classes, batchSize), 0.5);
+      assert.equal(classificationError(model, x, oneHot, batchSize), 0.5);
+    }
+    assert.throws(() => classificationError(model, x, classes, 0), {
+      message: "classificationError: batchSize must be an integer ≥ 1, got 0",
+    });
+    assert.throws(
+      () => classificationError(model, x, classes, Number.NaN),
+      /batchSize must be an integer ≥ 1, got NaN/,
+    );
+    assert.throws(
+      () => classificationError(model, x, tf.tensor1d([0, 1])),
+      /labels must be 4 rows, one per example of x/,
+    );
+    tf.dispose([x, classes, oneHot]);
+    model.dispose();
+  });
+
+  test("modelExpectedDensity needs an L0 layer; modelExpectedL0 is 0 without one", () => {
+    const plain = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], name: "plain_dense" })] });
+    assert.throws(
+      () => modelExpectedDensity(plain),
+      /modelExpectedDensity: model must be a model with at least one L0 layer/,
+    );
+    const before = tf.memory().numTensors;
+    const zero = modelExpectedL0(plain);
+    assert.equal(zero.dataSync()[0], 0);
+    zero.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    plain.dispose();
   });
 });
 
@@ -264,6 +329,10 @@ describe("pruneToDense", () => {
         assert.ok(pruned.parametersAfter < pruned.parametersBefore);
       }
       assert.equal(pruned.inputIndices.length, k0);
+      assert.throws(() => selectInputs(x as tf.Tensor2D, [0, 10]), {
+        message: "selectInputs: inputIndices[1] must be an integer in [0, 9] (a column of x), got 10",
+      });
+      assert.throws(() => selectInputs(x as tf.Tensor2D, [-1]), /inputIndices\[0\] must be an integer in \[0, 9\]/);
       tf.dispose([x, expected, actual]);
       model.dispose();
       pruned.model.dispose();
