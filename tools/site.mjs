@@ -13,7 +13,7 @@
 // HTMLExporter); this module writes the pages around its fragments and renders
 // the static figures with Chromium (playwright-core, Plotly.toImage).
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { withChromium } from "./chromium.mjs";
@@ -58,50 +58,8 @@ const MATHJAX_CONFIG = `MathJax.Hub.Config({
   menuSettings: { zoom: "Click" }
 });`;
 
-const STYLE = `
-:root { --fg: #1f2328; --muted: #59636e; --accent: #0b5cad; --code-bg: #f6f8fa; --border: #d0d7de; }
-html { font-size: 18px; }
-body { margin: 0; color: var(--fg); background: #fff; line-height: 1.6;
-  font-family: "Source Serif Pro", Charter, "Bitstream Charter", Georgia, "DejaVu Serif", serif; }
-main { max-width: 48rem; margin: 0 auto; padding: 1rem 1.25rem 2rem; }
-a { color: var(--accent); }
-h1, h2, h3, h4 { font-family: system-ui, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; line-height: 1.25; margin: 1.6em 0 .6em; }
-h1 { font-size: 2rem; margin-top: .8em; }
-h2 { font-size: 1.45rem; border-bottom: 1px solid var(--border); padding-bottom: .2em; }
-a.anchor-link { visibility: hidden; margin-left: .3em; text-decoration: none; color: var(--muted); }
-h1:hover a.anchor-link, h2:hover a.anchor-link, h3:hover a.anchor-link { visibility: visible; }
-code, pre { font-family: "JetBrains Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-p code, li code { background: var(--code-bg); padding: .1em .3em; border-radius: 3px; font-size: .88em; }
-blockquote { margin: 1em 0; padding: .2em 1em; border-left: 4px solid var(--border); color: var(--muted); }
-table { border-collapse: collapse; margin: 1em 0; }
-th, td { border: 1px solid var(--border); padding: .3em .6em; }
-img { max-width: 100%; }
-.prompt { display: none; }
-.cell { margin: 0; }
-.input_area { background: var(--code-bg); border: 1px solid var(--border); border-left: 4px solid var(--accent);
-  border-radius: 4px; margin: 1.2rem 0 .3rem; overflow-x: auto; }
-.input_area pre { margin: 0; padding: .6rem .9rem; font-size: .8rem; line-height: 1.45; background: transparent; }
-.output_area { margin: .3rem 0 .3rem; }
-.output_area pre { margin: 0; padding: .4rem .9rem; font-size: .8rem; line-height: 1.45; white-space: pre-wrap;
-  border-left: 4px solid #8c959f; background: #fff; }
-.output_stderr pre { border-left-color: #cf222e; background: #fff5f5; }
-.output_wrapper { margin-bottom: 1.2rem; }
-.l0-figure { margin: .5rem 0; }
-.l0-figure-links { font-size: .75rem; color: var(--muted); text-align: right; margin: 0 0 .5rem; }
-.l0-progress { font-size: .85rem; }
-.chapter-nav { display: grid; grid-template-columns: 1fr 2fr 1fr; gap: 1rem; align-items: center;
-  max-width: 48rem; margin: 0 auto; padding: .7rem 1.25rem;
-  font-family: system-ui, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; font-size: .85rem; }
-.nav-bar { background: #f6f8fa; border-bottom: 1px solid var(--border); }
-.nav-bar.bottom { border-top: 1px solid var(--border); border-bottom: none; margin-top: 2rem; }
-.nav-prev { text-align: left; } .nav-next { text-align: right; } .nav-center { text-align: center; }
-.nav-prev a, .nav-next a { font-size: .8rem; text-decoration: none; } .nav-prev a:hover, .nav-next a:hover { text-decoration: underline; }
-.nav-chapter { font-weight: 600; } .nav-home { display: block; color: var(--muted); }
-.chapters { padding-left: 1.2rem; } .chapters > li { margin-bottom: 1.4rem; }
-.chapters > li > a { font-size: 1.2rem; font-weight: 600; }
-.goals { margin: .3rem 0 0; color: var(--fg); } .goals-label { color: var(--muted); font-size: .9rem; margin: .2rem 0 0; }
-@media print { .nav-bar, .l0-figure-links { display: none; } }
-`;
+/** The pages' stylesheet, shipped in assets/. */
+const STYLE = readFileSync(join(root, "assets", "lecture-pages.css"), "utf8");
 
 function escapeHtml(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
