@@ -10,7 +10,7 @@
  * gate removes the whole map; the bias still pays the plain L2 term.
  */
 import * as tf from "@tensorflow/tfjs";
-import { applyMask } from "../gates/mask";
+import { applyGroupMask, applyMask } from "../gates/mask";
 import { fail } from "../validate";
 import { type ActivationName, applyActivation, checkActivation } from "./activation";
 import { trainableConv2d } from "./conv";
@@ -123,7 +123,7 @@ export class L0Conv2D extends L0Layer {
       } else {
         y = conv(kernel);
         if (this.bias !== null) y = tf.add(y, this.bias.read());
-        y = tf.mul(y, z);
+        y = applyGroupMask(y, z, -1);
       }
       return applyActivation(y, this.activation);
     });

@@ -8,7 +8,7 @@
  *   y = act(x (W ⊙ Z) + b)      (one gate per weight)
  */
 import * as tf from "@tensorflow/tfjs";
-import { applyMask } from "../gates/mask";
+import { applyGroupMask, applyMask } from "../gates/mask";
 import { fail } from "../validate";
 import { type ActivationName, applyActivation, checkActivation } from "./activation";
 import { type L0GateArgs, L0Layer } from "./l0Layer";
@@ -77,7 +77,7 @@ export class L0Dense extends L0Layer {
       // Gating the inputs, (x ⊙ z) W, equals x (diag(z) W) and costs batch·in products instead of in·units.
       let y: tf.Tensor = this.gatePerWeight
         ? matMul(x as tf.Tensor2D, applyMask(kernel, z) as tf.Tensor2D)
-        : matMul(tf.mul(x, z) as tf.Tensor2D, kernel as tf.Tensor2D);
+        : matMul(applyGroupMask(x, z, -1) as tf.Tensor2D, kernel as tf.Tensor2D);
       if (this.bias !== null) y = tf.add(y, this.bias.read());
       return applyActivation(y, this.activation);
     });

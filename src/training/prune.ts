@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkTensor } from "../gates/checks";
+import { applyGroupMask, applyMask } from "../gates/mask";
 import { L0Dense } from "../layers/l0Dense";
 import { fail } from "../validate";
 
@@ -48,7 +49,7 @@ function partsOf(layer: tf.layers.Layer): DenseParts {
   if (layer instanceof L0Dense) {
     const [folded, open] = tf.tidy(() => {
       const z = layer.testTimeGates();
-      const product = layer.gatePerWeight ? tf.mul(weights[0], z) : tf.mul(weights[0], tf.reshape(z, [inputs, 1]));
+      const product = layer.gatePerWeight ? applyMask(weights[0], z) : applyGroupMask(weights[0], z, 0);
       return [product, layer.gatePerWeight ? tf.max(tf.abs(product), 1) : z];
     });
     const kernel = folded.dataSync() as Float32Array;
