@@ -1,7 +1,12 @@
 /**
- * Chooses the fastest tfjs backend installed: `tensorflow` (from the optional
- * `@tensorflow/tfjs-node`), else `wasm` (`@tensorflow/tfjs-backend-wasm`), else
- * `cpu` (pure JavaScript, always present).
+ * Chooses the fastest tfjs backend available: `tensorflow` (TensorFlow's C
+ * library, from the optional `@tensorflow/tfjs-node`, Node only), else `wasm`
+ * (`@tensorflow/tfjs-backend-wasm`), else `cpu` (pure JavaScript, always present).
+ *
+ * Safe in a browser: the wasm package is loaded with a dynamic `import()` the
+ * first time it is wanted, and `tensorflow` counts only once its package can be
+ * loaded: when the program imported `@tensorflow/tfjs-node` itself, or imported
+ * `l0-hard-concrete/node` (or `/notebook`), which tell this module how to load it.
  */
 import * as tf from "@tensorflow/tfjs";
 
@@ -9,46 +14,84 @@ import * as tf from "@tensorflow/tfjs";
 export const BACKENDS = ["tensorflow", "wasm", "cpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 
+/** Options of {@link useBackend}. */
+export interface BackendOptions {
+  /**
+   * Where the wasm backend fetches its `.wasm` files in a browser: a folder URL
+   * ending in `/`, as for `setWasmPaths` of `@tensorflow/tfjs-backend-wasm`.
+   * Default: the folder of the page, or of the bundle when the bundle set it
+   * (`dist/browser/l0-hard-concrete.mjs` does, to its own folder).
+   */
+  wasmPaths?: string;
+}
+
 const PACKAGES: Record<BackendName, string | null> = {
   tensorflow: "@tensorflow/tfjs-node",
   wasm: "@tensorflow/tfjs-backend-wasm",
   cpu: null,
 };
 
-/** Loads the package that registers `name`; false when it is not installed or fails to load. */
-function register(name: BackendName): boolean {
-  const pkg = PACKAGES[name];
-  if (pkg === null || tf.findBackendFactory(name) !== null) return true;
+/** Loads the package that registers a backend with tfjs (rejects when it cannot). */
+export type BackendLoader = () => Promise<unknown>;
+
+const loaders: Partial<Record<BackendName, BackendLoader>> = {
+  wasm: () => import("@tensorflow/tfjs-backend-wasm"),
+};
+
+/**
+ * Tells `useBackend` how to load the package of backend `name` (library-internal:
+ * the Node entry adds `@tensorflow/tfjs-node`, which a browser bundle must not see).
+ */
+export function addBackendLoader(name: BackendName, load: BackendLoader): void {
+  loaders[name] = load;
+}
+
+/** Makes sure `name` is registered with tfjs, loading its package if needed; false when it cannot be. */
+async function register(name: BackendName): Promise<boolean> {
+  if (tf.findBackendFactory(name) !== null) return true;
+  const load = loaders[name];
+  if (load === undefined) return false;
   try {
-    require(pkg);
+    await load();
   } catch {
     return false;
   }
   return tf.findBackendFactory(name) !== null;
 }
 
-/** The backends whose packages are installed here, fastest first. */
-export function availableBackends(): BackendName[] {
-  return BACKENDS.filter(register);
+/** The backends that are registered or can be loaded here, fastest first. */
+export async function availableBackends(): Promise<BackendName[]> {
+  const available: BackendName[] = [];
+  for (const name of BACKENDS) if (await register(name)) available.push(name);
+  return available;
 }
 
 /**
- * Makes `name` the active backend, or the fastest one installed when `name` is
+ * Makes `name` the active backend, or the fastest one available when `name` is
  * omitted, and returns its name. Selecting an explicit backend that is not
- * installed throws an error naming the package to install.
+ * available throws an error naming the package to install.
  */
-export async function useBackend(name?: BackendName): Promise<BackendName> {
-  if (name !== undefined) {
-    if (!BACKENDS.includes(name)) {
-      throw new RangeError(`useBackend: name must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(name)}`);
+export async function useBackend(name?: BackendName, options: BackendOptions = {}): Promise<BackendName> {
+  if (name !== undefined && !BACKENDS.includes(name)) {
+    throw new RangeError(`useBackend: name must be one of ${BACKENDS.join(", ")}, got ${JSON.stringify(name)}`);
+  }
+  if (options.wasmPaths !== undefined) {
+    if (typeof options.wasmPaths !== "string" || !options.wasmPaths.endsWith("/")) {
+      throw new RangeError(
+        `useBackend: options.wasmPaths must be a folder URL ending in "/", got ${JSON.stringify(options.wasmPaths)}`,
+      );
     }
-    if (!register(name)) {
-      throw new Error(`useBackend: backend "${name}" is not installed (npm install ${PACKAGES[name]})`);
+    (await import("@tensorflow/tfjs-backend-wasm")).setWasmPaths(options.wasmPaths);
+  }
+  if (name !== undefined) {
+    if (!(await register(name))) {
+      const where = name === "tensorflow" ? " and import l0-hard-concrete/node" : "";
+      throw new Error(`useBackend: backend "${name}" is not available (npm install ${PACKAGES[name]}${where})`);
     }
     if (!(await tf.setBackend(name))) throw new Error(`useBackend: backend "${name}" failed to initialise`);
     return name;
   }
-  for (const candidate of availableBackends()) {
+  for (const candidate of await availableBackends()) {
     if (await tf.setBackend(candidate)) return candidate;
   }
   throw new Error("useBackend: no tfjs backend could be initialised");

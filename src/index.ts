@@ -2,38 +2,46 @@
  * l0-hard-concrete: L0 regularisation with Hard Concrete gates
  * (Louizos, Welling & Kingma, "Learning Sparse Neural Networks through L0
  * Regularization", ICLR 2018) for TensorFlow.js.
+ *
+ * The main entry: formulas, gates, layers, training and the pruning export. It
+ * runs in Node and in a browser: it imports no Node module, and importing it
+ * changes nothing outside the library except that the L0 layers register their
+ * classes with tfjs's serialization registry (so that saved models load back).
+ * Node-only parts live in `l0-hard-concrete/node`, notebook displays in
+ * `l0-hard-concrete/notebook`.
  */
-export * from "./backend";
-export * from "./data/dataset";
-export * from "./data/idx";
-export * from "./data/mnistDigits";
+export { availableBackends, BACKENDS, type BackendName, type BackendOptions, backendName, useBackend } from "./backend";
+export { classCounts, datasetTensors, type ImageDataset, subsetDataset } from "./data/dataset";
 export * from "./data/split";
-export * from "./display/figure";
-export * from "./display/jupyter";
-export * from "./display/progress";
-export * from "./experiments/mnistMlp";
 export * from "./gates/binaryConcrete";
 export * from "./gates/closedForms";
 export * from "./gates/hardConcrete";
 export * from "./gates/mask";
 export * from "./gates/mean";
 export * from "./gates/noise";
-export * from "./gates/params";
+export {
+  DEFAULT_PARAMS,
+  dropRateFromLogAlpha,
+  type HardConcreteParams,
+  hardConcreteParams,
+  keepProbabilityFromLogAlpha,
+  logAlphaFromDropRate,
+  logAlphaFromKeepProbability,
+} from "./gates/params";
 export * from "./gates/penalty";
 export * from "./gates/stretch";
 export * from "./gates/testTimeGate";
-export * from "./layers/activation";
-export * from "./layers/conv";
+export type { ActivationName } from "./layers/activation";
 export * from "./layers/l0Conv2d";
 export * from "./layers/l0Dense";
 export * from "./layers/l0Layer";
 export * from "./layers/l0Model";
-export * from "./layers/matMul";
+export { registerFastMatMulGradient } from "./layers/matMul";
 export * from "./norms";
-export * from "./random";
+export { Random, type Seed } from "./random";
 export * from "./training/averaging";
 export * from "./training/evaluate";
 export * from "./training/lagrangian";
-export * from "./training/penalty";
+export { type LambdaSetting, l0Penalty, type PenaltyOptions } from "./training/penalty";
 export * from "./training/prune";
 export * from "./training/train";

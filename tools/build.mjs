@@ -1,10 +1,46 @@
-// Compiles the library (src/ -> dist/) and, with tests, the test suite
-// (test/ -> build/test/). Incremental: a no-op build takes about a second.
+#!/usr/bin/env node
+// Compiles the library and, with tests, the test suite (test/ -> build/test/).
+// `npm run build` (this file run directly) builds the library:
+//
+//   dist/*.js, *.d.ts       CommonJS + types (tsc): Node, tslab, and the types of every entry
+//   dist/esm/index.mjs      the main entry as one ES module, dependencies left as imports: for bundlers
+//   dist/browser/           l0-hard-concrete.mjs: the main entry with tfjs and the wasm backend in one
+//                           ES module (it also exports `tf`), and the wasm backend's .wasm files, for a
+//                           page's <script type="module"> without a bundler or network
+//
+// tsc is incremental (a no-op build takes about a second); the two esbuild bundles take about one more.
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { copyFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { root } from "./setup.mjs";
 
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+// Loaded when first needed: the set-up may install it after this module is imported.
+const esbuild = () => createRequire(import.meta.url)("esbuild");
+
+export const DIST = join(root, "dist");
+export const BROWSER_BUNDLE = join(DIST, "browser", "l0-hard-concrete.mjs");
+const WASM_DIST = join(root, "node_modules", "@tensorflow", "tfjs-backend-wasm", "dist");
+/** The wasm backend's binaries (plain, SIMD, threaded SIMD): tfjs picks one by what the browser supports. */
+export const WASM_FILES = [
+  "tfjs-backend-wasm.wasm",
+  "tfjs-backend-wasm-simd.wasm",
+  "tfjs-backend-wasm-threaded-simd.wasm",
+];
+
+/**
+ * The browser bundle's entry: the main entry as a page imports it (through the
+ * package's `exports`, as any bundler sees it), tfjs itself so the page and the
+ * library share one tfjs, and the wasm backend told to fetch its .wasm files
+ * from the bundle's own folder rather than the page's.
+ */
+const BROWSER_ENTRY = `export * from "l0-hard-concrete";
+export * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+setWasmPaths(new URL("./", import.meta.url).href);
+`;
 
 function compile(project) {
   const result = spawnSync(process.execPath, [tsc, "-p", project], { cwd: root, stdio: "inherit" });
@@ -14,10 +50,46 @@ function compile(project) {
   }
 }
 
+/**
+ * esbuild options of the browser bundle; `outfile` null keeps it in memory.
+ * Platform "browser": a Node built-in anywhere in the import graph fails the build.
+ */
+export function browserBundleOptions(outfile = BROWSER_BUNDLE) {
+  return {
+    stdin: { contents: BROWSER_ENTRY, resolveDir: root, sourcefile: "l0-hard-concrete-browser.mjs", loader: "js" },
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2020",
+    minify: true,
+    metafile: true,
+    logLevel: "error",
+    ...(outfile === null ? { write: false, outdir: join(DIST, "browser") } : { outfile }),
+  };
+}
+
 export function buildLibrary() {
   compile("tsconfig.json");
+  const { buildSync } = esbuild();
+  buildSync({
+    entryPoints: [join(root, "src", "index.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    packages: "external",
+    target: "es2022",
+    sourcemap: true,
+    outfile: join(DIST, "esm", "index.mjs"),
+    logLevel: "error",
+  });
+  buildSync(browserBundleOptions());
+  for (const file of WASM_FILES) copyFileSync(join(WASM_DIST, file), join(DIST, "browser", file));
 }
 
 export function buildTests() {
   compile(join("test", "tsconfig.json"));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  buildLibrary();
 }

@@ -21,9 +21,10 @@ type WriteDisplayData = (
  * and the one in the notebook folder's node_modules, to which tslab hands over.
  */
 function loadedModules<T>(file: RegExp): T[] {
-  return Object.entries(require.cache).flatMap(([id, module]) =>
-    file.test(id) && module ? [module.exports as T] : [],
-  );
+  // No CommonJS module cache (a browser, an ES module): no kernel either.
+  const cache = typeof require === "undefined" ? undefined : require.cache;
+  if (cache === undefined) return [];
+  return Object.entries(cache).flatMap(([id, module]) => (file.test(id) && module ? [module.exports as T] : []));
 }
 
 const TSLAB_JUPYTER = /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/;
@@ -48,9 +49,9 @@ function kernelWriter(): WriteDisplayData | null {
  * own status message the exception is uncaught and the kernel dies. With a zero
  * send timeout zeromq takes its synchronous path for every send; a publisher
  * socket never blocks (at its high-water mark it drops, as it would anyway).
- * Applied once, and only inside a tslab kernel.
+ * Applied once, and only inside a tslab kernel, by importing `l0-hard-concrete/notebook`.
  */
-function makeKernelSendsSynchronous(): void {
+export function makeKernelSendsSynchronous(): void {
   if (loadedModules(TSLAB_JUPYTER).length === 0) return;
   for (const zeromq of loadedModules<{ Publisher?: { prototype: object } }>(/[\\/]zeromq[\\/]lib[\\/]index\.js$/)) {
     const prototype = zeromq.Publisher?.prototype;
@@ -67,8 +68,6 @@ function makeKernelSendsSynchronous(): void {
     });
   }
 }
-
-makeKernelSendsSynchronous();
 
 /** True when running inside a tslab kernel that can display rich output. */
 export function inNotebook(): boolean {

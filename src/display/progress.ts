@@ -85,7 +85,7 @@ export function progress(options: ProgressOptions): Progress {
   progressCount += 1;
   const displayId = `l0-progress-${progressCount}`;
   const notebook = inNotebook();
-  const terminal = !notebook && process.stdout.isTTY === true;
+  const terminal = !notebook && typeof process !== "undefined" && process.stdout?.isTTY === true;
   let shown = false;
   let lastSent = 0;
   let lastStep = 0;

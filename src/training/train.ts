@@ -226,7 +226,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
       lastMetrics = progressMetrics(record);
       options.onEpoch?.(record);
       if (bar) bar.update(step, lastMetrics);
-      await new Promise((resolve) => setImmediate(resolve));
+      await tf.nextFrame();
     }
   } finally {
     if (ownOptimizer) optimizer.dispose();

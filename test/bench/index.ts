@@ -51,7 +51,7 @@ const fusedPenaltyGrad = tf.grad((logAlpha: tf.Tensor) => expectedL0(logAlpha));
 
 async function main(): Promise<void> {
   const rows: string[] = [];
-  for (const backend of availableBackends()) {
+  for (const backend of await availableBackends()) {
     await useBackend(backend);
     const runs = backend === "cpu" ? 7 : 31;
     const logAlpha = tf.randomNormal([SIZE], 0, 1, "float32", 1);

@@ -118,7 +118,7 @@ async function benchBackend(backend: string): Promise<Row> {
 /** Runs the training-step benchmark on every backend present and prints its table. */
 export async function benchTraining(): Promise<void> {
   const rows: Row[] = [];
-  for (const backend of availableBackends()) rows.push(await benchBackend(backend));
+  for (const backend of await availableBackends()) rows.push(await benchBackend(backend));
   const header = [
     "backend",
     "plain MLP step (tfjs grad)",

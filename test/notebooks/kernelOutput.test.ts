@@ -1,8 +1,8 @@
 // tslab 1.0.22 on zeromq 6 loses every output after about 500 messages sent in a
 // row from one cell, and dies when the lost send is its own status message (see
-// makeKernelSendsSynchronous in src/display/jupyter.ts). With the library
-// imported, a cell that prints 1,500 lines and one that updates a display 1,500
-// times must deliver everything. (Without the import the same notebook keeps
+// makeKernelSendsSynchronous in src/display/jupyter.ts). With
+// `l0-hard-concrete/notebook` imported, a cell that prints 1,500 lines and one
+// that updates a display 1,500 times must deliver everything. (Without the import the same notebook keeps
 // about 506 of the lines: checked by hand when the fix was written.)
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

@@ -6,18 +6,16 @@ import { after, before, describe, test } from "node:test";
 import { gzipSync } from "node:zlib";
 import * as tf from "@tensorflow/tfjs";
 import {
-  batchTensors,
   classCounts,
   datasetTensors,
-  loadIdxDataset,
-  loadMnistDigits,
-  parseIdx,
-  readIdx,
   splitDataset,
   stratifiedSplit,
   subsetDataset,
   useBackend,
 } from "l0-hard-concrete";
+import { batchTensors } from "l0-hard-concrete/internal/data/dataset";
+import { parseIdx } from "l0-hard-concrete/internal/data/idx";
+import { loadIdxDataset, loadMnistDigits, readIdx } from "l0-hard-concrete/node";
 
 before(async () => {
   await useBackend();

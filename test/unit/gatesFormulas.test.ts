@@ -294,7 +294,7 @@ describe("gradients against central finite differences (float64 plain-number ver
 describe("randomness and memory", () => {
   it("same seed, same samples, on every backend present; a Random advances", async () => {
     const results: Float32Array[] = [];
-    for (const backend of availableBackends()) {
+    for (const backend of await availableBackends()) {
       await useBackend(backend);
       const z = tf.tidy(() => sampleHardConcrete(tf.linspace(-3, 3, 1000), DEFAULT_PARAMS, 1234).dataSync());
       results.push(z as Float32Array);

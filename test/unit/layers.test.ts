@@ -9,14 +9,14 @@ import {
   l0Dense,
   l0Layers,
   l0Summary,
-  matMulFastGradient,
   modelExpectedDensity,
   probNonZero,
   registerFastMatMulGradient,
   testTimeGate,
-  trainableConv2d,
   useBackend,
 } from "l0-hard-concrete";
+import { trainableConv2d } from "l0-hard-concrete/internal/layers/conv";
+import { matMulFastGradient } from "l0-hard-concrete/internal/layers/matMul";
 
 before(async () => {
   await useBackend();

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { progress, progressBundle } from "l0-hard-concrete";
+import { progressBundle } from "l0-hard-concrete/internal/display/progress";
+import { progress } from "l0-hard-concrete/notebook";
 
 test("progressBundle shows the step, the percentage and the metrics, in text and HTML", () => {
   const bundle = progressBundle("training", 3, 12, { loss: 0.123456, error: 0.5 }, false);
