@@ -38,7 +38,7 @@ from pygments.formatters import HtmlFormatter
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_JS = re.compile(r'<script type="text/javascript" class="l0-plotly-js">.*?</script>\n?', re.S)
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
-CELL = re.compile(r"<!--l0-cell (\d+)-->\n?(.*?)\n?<!--/l0-cell-->", re.S)
+CELL = re.compile(r"<!--l0-cell ([\w:]+)-->\n?(.*?)\n?<!--/l0-cell-->", re.S)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # Slides. A cell tagged with one of these is left out of the decks (brief: "check"
@@ -97,11 +97,10 @@ def is_figure(output):
 
 
 def prepare(nb, stem):
-    """Returns a copy of nb ready for conversion (every cell numbered), and its figures."""
+    """Returns a copy of nb ready for conversion, and its figures."""
     nb = copy.deepcopy(nb)
     figures = []
-    for index, cell in enumerate(nb.cells):
-        cell.metadata.l0_index = index
+    for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = tex_delimiters(cell.source)
         for output in cell.get("outputs", []):
@@ -114,27 +113,6 @@ def prepare(nb, stem):
                 if "text/html" in data:
                     data["text/html"] += figure_links(name)
     return nb, figures
-
-
-def convert(exporter, nb):
-    """The HTML of each cell of nb, by cell index."""
-    html, _ = exporter.from_notebook_node(nb)
-    return {int(m.group(1)): m.group(2) for m in CELL.finditer(html)}
-
-
-def page_body(exporter, nb):
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if "solution" in tags(cell) and cell.cell_type == "code":
-            cell.outputs = []
-    cells = convert(exporter, nb)
-    parts = []
-    for cell in nb.cells:
-        html = cells[cell.metadata.l0_index]
-        if "solution" in tags(cell):
-            html = f'<details class="l0-solution"><summary>Solution</summary>\n{html}\n</details>'
-        parts.append(html)
-    return "\n".join(parts)
 
 
 def heading_level(cell):
@@ -174,76 +152,106 @@ def slide_types(nb):
     return types
 
 
-def slide_cells(nb):
-    """A copy of nb for the deck: long code shows only its figures, and cells with nothing left are skipped."""
-    nb = copy.deepcopy(nb)
-    for cell, kind in zip(nb.cells, slide_types(nb)):
-        cell.metadata.l0_slide_type = kind
-        if cell.cell_type != "code" or kind == "skip":
-            continue
-        if len(cell.source.splitlines()) > LONG_CODE_LINES:
-            cell.transient = {"remove_source": True}
-            cell.outputs = [o for o in cell.outputs if is_figure(o)]
-            # Nothing left to show: the cell still opens its (sub)slide, if it is set to.
-            cell.metadata.l0_empty = not cell.outputs
-        for output in cell.outputs:
-            data = output.get("data", {})
-            if "text/html" in data:
-                # The page's "static copy" links point into figures/, one folder up from a deck.
-                data["text/html"] = re.sub(r'\n<p class="l0-figure-links".*?</p>', "", data["text/html"], flags=re.S)
-    return nb
+def is_long_code(cell):
+    return cell.cell_type == "code" and len(cell.source.splitlines()) > LONG_CODE_LINES
 
 
-def deck_sections(exporter, nb):
-    """The reveal.js sections: <section> per slide holding one <section> per subslide."""
-    nb = slide_cells(nb)
-    cells = convert(exporter, nb)
-    slides = []  # each slide: a list of subslides; each subslide: a list of blocks (html, is_fragment)
-    for cell in nb.cells:
-        kind = cell.metadata.l0_slide_type
-        empty = cell.metadata.get("l0_empty", False)
-        if kind == "skip" or (empty and kind not in ("slide", "subslide")):
+def keyed_cells(nb, n):
+    """
+    The cells of notebook number n to convert, each with its key: "n:i" for cell i
+    as the page shows it (a solution without its output), "n:i:slide" for a long
+    code cell as a deck shows it (no source, only its figures).
+    """
+    for index, cell in enumerate(nb.cells):
+        page = copy.deepcopy(cell)
+        page.metadata.l0_key = f"{n}:{index}"
+        page.id = f"l0-{n}-{index}"
+        if "solution" in tags(cell) and cell.cell_type == "code":
+            page.outputs = []
+        yield page
+        if is_long_code(cell):
+            slide = copy.deepcopy(cell)
+            slide.metadata.l0_key = f"{n}:{index}:slide"
+            slide.id = f"l0-{n}-{index}-slide"
+            slide.transient = {"remove_source": True}
+            slide.outputs = [o for o in cell.outputs if is_figure(o)]
+            yield slide
+
+
+def convert(exporter, notebooks):
+    """The HTML of every keyed cell of all notebooks, converted as one notebook (nbconvert's start-up cost is per call)."""
+    combined = nbformat.v4.new_notebook(metadata=notebooks[0].metadata)
+    combined.cells = [cell for n, nb in enumerate(notebooks) for cell in keyed_cells(nb, n)]
+    html, _ = exporter.from_notebook_node(combined)
+    return {m.group(1): m.group(2) for m in CELL.finditer(html)}
+
+
+def page_body(nb, n, cells):
+    parts = []
+    for index, cell in enumerate(nb.cells):
+        html = cells[f"{n}:{index}"]
+        if "solution" in tags(cell):
+            html = f'<details class="l0-solution"><summary>Solution</summary>\n{html}\n</details>'
+        parts.append(html)
+    return "\n".join(parts)
+
+
+def deck_sections(nb, n, cells):
+    """The reveal.js sections: a <section> per slide holding a <section> per subslide."""
+    slides = []  # each slide: a list of subslides; each subslide: a list of blocks [html, is_fragment]
+    for index, (cell, kind) in enumerate(zip(nb.cells, slide_types(nb))):
+        if kind == "skip":
             continue
-        html = "" if empty else cells[cell.metadata.l0_index]
+        if is_long_code(cell):
+            html = cells[f"{n}:{index}:slide"] if any(is_figure(o) for o in cell.outputs) else None
+        else:
+            html = cells[f"{n}:{index}"]
+        if html is not None:
+            # The page's "static copy" links point into figures/, one folder up from a deck.
+            html = re.sub(r'\n<p class="l0-figure-links".*?</p>', "", html, flags=re.S)
+        if html is None and kind not in ("slide", "subslide"):
+            continue  # a long code cell without figures: nothing to show, no slide to open
         if kind == "slide" or not slides:
             slides.append([[]])
         elif kind == "subslide":
             slides[-1].append([])
+        if html is None:
+            continue
         blocks = slides[-1][-1]
         if kind == "notes":
-            blocks.append((f'<aside class="notes">\n{html}\n</aside>', False))
+            blocks.append([f'<aside class="notes">\n{html}\n</aside>', False])
         elif kind == "fragment":
-            blocks.append((html, True))
+            blocks.append([html, True])
         elif blocks and blocks[-1][1]:
-            blocks[-1] = (blocks[-1][0] + "\n" + html, True)  # "-" after a fragment joins it
+            blocks[-1][0] += "\n" + html  # "-" after a fragment belongs to it
         else:
-            blocks.append((html, False))
+            blocks.append([html, False])
     out = []
     for slide in slides:
-        subs = []
+        subslides = []
         for blocks in slide:
-            body = "\n".join(f'<div class="fragment">\n{h}\n</div>' if frag else h for h, frag in blocks)
-            subs.append(f"<section>\n{body}\n</section>")
-        out.append("<section>\n" + "\n".join(subs) + "\n</section>")
+            body = "\n".join(f'<div class="fragment">\n{h}\n</div>' if fragment else h for h, fragment in blocks)
+            subslides.append(f"<section>\n{body}\n</section>")
+        out.append("<section>\n" + "\n".join(subslides) + "\n</section>")
     return "\n".join(out)
 
 
 def main():
     exporter = HTMLExporter(template_name="l0-cells", extra_template_basedirs=[str(TEMPLATES)])
+    paths = [Path(arg) for arg in sys.argv[1:]]
+    prepared = [prepare(nbformat.read(path, as_version=4), path.stem) for path in paths]
+    notebooks = [nb for nb, _ in prepared]
+    cells = convert(exporter, notebooks) if notebooks else {}
     pages = []
-    for arg in sys.argv[1:]:
-        path = Path(arg)
-        nb = nbformat.read(path, as_version=4)
-        stem = path.stem
-        title, goals = title_and_goals(nb, stem)
-        prepared, figures = prepare(nb, stem)
+    for n, (path, (nb, figures)) in enumerate(zip(paths, prepared)):
+        title, goals = title_and_goals(nb, path.stem)
         pages.append(
             {
-                "stem": stem,
+                "stem": path.stem,
                 "title": {"html": inline_html(title), "text": title},
                 "goals": [inline_html(goal) for goal in goals],
-                "body": page_body(exporter, prepared),
-                "slides": deck_sections(exporter, prepared),
+                "body": page_body(nb, n, cells),
+                "slides": deck_sections(nb, n, cells),
                 "figures": figures,
             }
         )

@@ -212,10 +212,10 @@ const MATHJAX_TYPESET = `new Promise((resolve) =>
   }),
 )`;
 
-/** Opens a site file in `page` and waits for plotly.js and MathJax to be ready. */
+/** Opens a site file in `page` and waits until MathJax has typeset it. */
 async function openSiteFile(page, file) {
   await page.goto(pathToFileURL(file).href);
-  await page.waitForFunction("window.Plotly && window.MathJax && MathJax.Hub && MathJax.Hub.Register");
+  await page.waitForFunction("window.MathJax && MathJax.Hub && MathJax.Hub.Register");
   await page.evaluate(MATHJAX_TYPESET);
 }
 
@@ -230,6 +230,7 @@ export async function exportFigures(context, out, figures) {
   if (figures.length === 0) return;
   const page = await context.newPage();
   await openSiteFile(page, join(out, "index.html"));
+  await page.waitForFunction("window.Plotly");
   for (const { name, figure } of figures) {
     await page.evaluate(SEED_RANDOM);
     const { svg, png } = await page.evaluate(async (fig) => {
@@ -264,6 +265,8 @@ async function printHandouts(context, out, pages) {
   const dir = join(out, "handouts");
   mkdirSync(dir, { recursive: true });
   const page = await context.newPage();
+  // The figures are printed as images, so the pages need not load and run plotly.js.
+  await page.route("**/assets/plotly.min.js", (route) => route.abort());
   for (const { stem, title } of pages) {
     await openSiteFile(page, join(out, `${stem}.html`));
     await page.evaluate(STATIC_FIGURES);

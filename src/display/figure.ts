@@ -59,6 +59,22 @@ function titleOf(figure: Figure): string {
   return "untitled";
 }
 
+/**
+ * Browser code run after a figure is drawn: when its title overlaps its legend
+ * (on a narrow screen a legend placed above the plot wraps onto several lines
+ * and grows into the title, since plotly reserves the top margin for each of
+ * them separately), the title moves to the top of the figure and the top margin
+ * becomes the legend's height plus the title's, so the legend keeps its
+ * place above the plot, below the title.
+ */
+const SEPARATE_TITLE_FROM_LEGEND =
+  "function (gd) { var title = gd.querySelector('.gtitle'), legend = gd.querySelector('.legend'); " +
+  "if (!title || !legend) return; " +
+  "var t = title.getBoundingClientRect(), l = legend.getBoundingClientRect(); " +
+  "if (t.bottom <= l.top || l.bottom <= t.top || t.right <= l.left || l.right <= t.left) return; " +
+  "return window.Plotly.relayout(gd, { 'title.yref': 'container', 'title.y': 1, 'title.yanchor': 'top', " +
+  "'title.pad.t': 6, 'margin.t': l.height + t.height + 30 }); }";
+
 /** Serialises for inclusion inside a <script> element. */
 function scriptJson(value: unknown): string {
   return JSON.stringify(value)
@@ -86,7 +102,8 @@ export function figureBundle(figure: Figure, { includePlotlyJs = false } = {}): 
     "<em>Interactive figure: shown where the notebook's scripts may run (in Jupyter: run the cell, or trust the notebook).</em></div>\n" +
     `<script type="text/javascript">(function () { var fig = ${scriptJson(plotly)}; ` +
     `var el = document.getElementById(${JSON.stringify(id)}); ` +
-    "if (window.Plotly && el) { el.innerHTML = ''; window.Plotly.newPlot(el, fig); } })();</script>";
+    "if (window.Plotly && el) { el.innerHTML = ''; " +
+    `window.Plotly.newPlot(el, fig).then(${SEPARATE_TITLE_FROM_LEGEND}); } })();</script>`;
   const traces = figure.data.map((t) => String(t.type ?? "scatter"));
   const text = `Figure: ${titleOf(figure)} (${traces.length} trace${traces.length === 1 ? "" : "s"}: ${[...new Set(traces)].join(", ")})`;
   return { [PLOTLY_MIME]: JSON.parse(JSON.stringify(plotly)), "text/html": html, "text/plain": text };

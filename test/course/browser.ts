@@ -15,7 +15,7 @@
  * - in a deck, stepped through with `Reveal.next()`: a slide never reached, a
  *   figure on the current slide not drawn or of zero width, untypeset maths on it,
  *   a slide wider than the screen; and the deck wider than a phone screen.
- * Screenshots go to `screenshotDir`: each page in full at 1280 px, each page at
+ * Screenshots go to `screenshotDir`: each page at 1280 px, each page at
  * 390 px scrolled to its first figure (`<page>-390.png`), and the first slide and
  * first figure slide of each deck (`slides-<deck>-<n>.png`).
  */
@@ -49,7 +49,11 @@ function serve(dir: string): Promise<Server> {
     }
     try {
       if (!statSync(file).isFile()) throw new Error("not a file");
-      response.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      // Cacheable, so that plotly.js and MathJax are fetched and compiled once for all pages.
+      response.writeHead(200, {
+        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
+        "cache-control": "max-age=600",
+      });
       response.end(readFileSync(file));
     } catch {
       response.writeHead(404).end();
@@ -59,11 +63,12 @@ function serve(dir: string): Promise<Server> {
 }
 
 /** The visible text outside code, with the elements MathJax produced removed; raw TeX left in it is a problem. */
-const VISIBLE_TEXT = `(() => {
-  const body = document.body.cloneNode(true);
-  body.querySelectorAll("script, style, pre, code, .input_area, .l0-figure, .MathJax_Preview, mjx-container, .mjx-chtml, .MJX_Assistive_MathML").forEach((e) => e.remove());
-  return body.innerText;
-})()`;
+const VISIBLE_TEXT_OF = `((root) => {
+  const copy = root.cloneNode(true);
+  copy.querySelectorAll("script, style, pre, code, .input_area, .l0-figure, .MathJax_Preview, mjx-container, .mjx-chtml, .MJX_Assistive_MathML, aside.notes").forEach((e) => e.remove());
+  return copy.innerText;
+})`;
+const VISIBLE_TEXT = `${VISIBLE_TEXT_OF}(document.body)`;
 
 const RAW_TEX: [RegExp, string][] = [
   [/\$\$/, "'$$'"],
@@ -78,13 +83,39 @@ const FIGURES = `Array.from(document.querySelectorAll("div.l0-figure")).map((e) 
   drawn: e.classList.contains("js-plotly-plot") && e.querySelector(".main-svg") !== null,
 }))`;
 
-/** The visible text of the current slide, without code, figures and MathJax's output. */
-const SLIDE_TEXT = VISIBLE_TEXT.replace("document.body", "Reveal.getCurrentSlide()");
-
-/** Figures of the current slide not drawn, or not resized to the slide (zero width). */
-const SLIDE_FIGURES = `Array.from(Reveal.getCurrentSlide().querySelectorAll("div.l0-figure")).filter((e) =>
-  !e.classList.contains("js-plotly-plot") || e.querySelector(".main-svg") === null || e.getBoundingClientRect().width < 50
-).map((e) => e.id)`;
+/**
+ * Steps through the deck with `Reveal.next()` (slides, subslides, fragments) and
+ * returns, for each slide reached: its indices, the figures on it that plotly did
+ * not draw at the slide's width (it resizes them when their slide is shown, after
+ * a delay of 100 ms), its visible text, and whether it is wider than the slide.
+ */
+const STEP_THROUGH_DECK = `(async () => {
+  const textOf = ${VISIBLE_TEXT_OF};
+  const slides = [];
+  const seen = new Set();
+  for (let step = 0; step < 100000; step++) {
+    const { h, v } = Reveal.getIndices();
+    const key = h + "." + v;
+    if (!seen.has(key)) {
+      seen.add(key);
+      const slide = Reveal.getCurrentSlide();
+      const figures = Array.from(slide.querySelectorAll("div.l0-figure"));
+      if (figures.length > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+      const notDrawn = figures.filter((e) => {
+        const svg = e.querySelector(".main-svg");
+        const width = e.getBoundingClientRect().width;
+        return !svg || width < 50 || Math.abs(svg.getBoundingClientRect().width - width) > 2;
+      });
+      slides.push({
+        h, v, key, figures: figures.length, notDrawn: notDrawn.map((e) => e.id),
+        text: textOf(slide), wide: slide.scrollWidth > slide.clientWidth + 1,
+      });
+    }
+    if (Reveal.isLastSlide() && !Reveal.availableFragments().next) break;
+    Reveal.next();
+  }
+  return slides;
+})()`;
 
 /** Figures whose title box overlaps their legend box. */
 const TITLE_OVER_LEGEND = `Array.from(document.querySelectorAll("div.l0-figure.js-plotly-plot")).filter((e) => {
@@ -147,8 +178,7 @@ async function load(page: Page, url: string): Promise<void> {
   await withTimeout(page.evaluate(MATHJAX_DONE), 30_000, "MathJax did not finish typesetting within 30 s");
 }
 
-async function checkTypeset(page: Page, textScript: string, at: (message: string) => void): Promise<void> {
-  const text = await page.evaluate<string>(textScript);
+function checkTypeset(text: string, at: (message: string) => void): void {
   for (const [pattern, what] of RAW_TEX) {
     const match = text.match(pattern);
     if (match) at(`untypeset TeX (${what}) in the visible text: ${JSON.stringify(match[0].slice(0, 80))}`);
@@ -159,6 +189,11 @@ const PHONE = { width: 390, height: 844 };
 const TABLET = { width: 768, height: 1024 };
 const DESKTOP = { width: 1280, height: 900 };
 
+/**
+ * A page is opened as a phone opens it (MathJax breaks lines and plotly sizes
+ * figures for the width the page loads at), then widened to a tablet's and a
+ * desktop's width.
+ */
 async function checkPage(
   page: Page,
   url: string,
@@ -167,11 +202,25 @@ async function checkPage(
   at: (message: string) => void,
   checkLink: (href: string) => Promise<number>,
 ): Promise<void> {
-  await page.setViewportSize(DESKTOP);
+  const stem = name.replace(/\.html$/, "");
+  await page.setViewportSize(PHONE);
   await load(page, url);
   const figures = await page.evaluate<{ id: string; drawn: boolean }[]>(FIGURES);
   for (const f of figures) if (!f.drawn) at(`figure ${f.id} was not drawn by plotly`);
-  await checkTypeset(page, VISIBLE_TEXT, at);
+  for (const id of await page.evaluate<string[]>(TITLE_OVER_LEGEND)) {
+    at(`figure ${id}: title overlaps the legend at ${PHONE.width} px`);
+  }
+  for (const size of [PHONE, TABLET]) {
+    if (size !== PHONE) await page.setViewportSize(size);
+    const width = await page.evaluate<number>(PAGE_WIDTH);
+    if (width > size.width) at(`${width} px wide at a ${size.width} px wide screen (it scrolls sideways)`);
+    if (size === PHONE) {
+      if (figures.length > 0) await page.locator("div.l0-figure").first().scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(screenshotDir, `${stem}-390.png`) });
+    }
+  }
+  await page.setViewportSize(DESKTOP);
+  checkTypeset(await page.evaluate<string>(VISIBLE_TEXT), at);
   const texErrors = await page.evaluate<number>(TEX_ERRORS);
   if (texErrors > 0) at(`${texErrors} formula(s) with TeX errors`);
   for (const href of await page.evaluate<string[]>(LINKS)) {
@@ -181,19 +230,8 @@ async function checkPage(
     const status = await checkLink(target.pathname);
     if (status !== 200) at(`link ${href} answers ${status}`);
   }
-  const stem = name.replace(/\.html$/, "");
-  await page.screenshot({ path: join(screenshotDir, `${stem}.png`), fullPage: true });
-  for (const size of [TABLET, PHONE]) {
-    await page.setViewportSize(size);
-    // plotly redraws responsive figures on the window's resize event, after a short delay
-    await page.waitForTimeout(figures.length > 0 ? 400 : 0);
-    const width = await page.evaluate<number>(PAGE_WIDTH);
-    if (width > size.width) at(`${width} px wide at a ${size.width} px wide screen (it scrolls sideways)`);
-  }
-  for (const id of await page.evaluate<string[]>(TITLE_OVER_LEGEND))
-    at(`figure ${id}: title overlaps the legend at 390 px`);
-  if (figures.length > 0) await page.locator("div.l0-figure").first().scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(screenshotDir, `${stem}-390.png`) });
+  await page.evaluate("window.scrollTo(0, 0)");
+  await page.screenshot({ path: join(screenshotDir, `${stem}.png`) });
 }
 
 async function checkDeck(page: Page, url: string, name: string, screenshotDir: string, at: (message: string) => void) {
@@ -201,29 +239,24 @@ async function checkDeck(page: Page, url: string, name: string, screenshotDir: s
   await load(page, url);
   await page.waitForFunction("window.Reveal && Reveal.isReady()", undefined, { timeout: 30_000 });
   const total = await page.evaluate<number>("Reveal.getTotalSlides()");
-  const visited = new Set<string>();
-  let figureShots = 0;
-  for (let step = 0; step < 10 * total + 10; step++) {
-    const { h, v } = await page.evaluate<{ h: number; v: number }>("Reveal.getIndices()");
-    const slide = `${h}.${v}`;
-    if (!visited.has(slide)) {
-      visited.add(slide);
-      const atSlide = (message: string) => at(`slide ${slide}: ${message}`);
-      for (const id of await page.evaluate<string[]>(SLIDE_FIGURES))
-        atSlide(`figure ${id} not drawn at the slide's width`);
-      await checkTypeset(page, SLIDE_TEXT, atSlide);
-      const wide = await page.evaluate<boolean>(
-        "Reveal.getCurrentSlide().scrollWidth > Reveal.getCurrentSlide().clientWidth + 1",
-      );
-      if (wide) atSlide("wider than the slide");
-      const hasFigure = await page.evaluate<boolean>("Reveal.getCurrentSlide().querySelector('.l0-figure') !== null");
-      if (visited.size === 1 || (hasFigure && figureShots++ === 0)) {
-        await page.screenshot({ path: join(screenshotDir, `slides-${name.replace(/\.html$/, "")}-${slide}.png`) });
-      }
-    }
-    if (await page.evaluate<boolean>("Reveal.isLastSlide() && !Reveal.availableFragments().next")) break;
-    await page.evaluate("Reveal.next()");
+  const slides =
+    await page.evaluate<
+      { h: number; v: number; key: string; figures: number; notDrawn: string[]; text: string; wide: boolean }[]
+    >(STEP_THROUGH_DECK);
+  for (const slide of slides) {
+    const atSlide = (message: string) => at(`slide ${slide.key}: ${message}`);
+    for (const id of slide.notDrawn) atSlide(`figure ${id} not drawn at the slide's width`);
+    checkTypeset(slide.text, atSlide);
+    if (slide.wide) atSlide("wider than the slide");
   }
+  const stem = name.replace(/\.html$/, "");
+  for (const slide of [slides[0], slides.find((s) => s.figures > 0)]) {
+    if (!slide) continue;
+    await page.evaluate(`Reveal.slide(${slide.h}, ${slide.v})`);
+    await page.waitForTimeout(slide.figures > 0 ? 250 : 0);
+    await page.screenshot({ path: join(screenshotDir, `slides-${stem}-${slide.key}.png`) });
+  }
+  const visited = new Set(slides.map((slide) => slide.key));
   if (visited.size !== total) at(`${visited.size} of ${total} slides reached by stepping through the deck`);
   // On a phone the deck opens in reveal's scroll view, laid out for the screen's width.
   await page.setViewportSize(PHONE);
@@ -235,7 +268,7 @@ async function checkDeck(page: Page, url: string, name: string, screenshotDir: s
   for (const f of await page.evaluate<{ id: string; drawn: boolean }[]>(FIGURES)) {
     if (!f.drawn) at(`figure ${f.id} was not drawn by plotly at 390 px`);
   }
-  await page.screenshot({ path: join(screenshotDir, `slides-${name.replace(/\.html$/, "")}-390.png`) });
+  await page.screenshot({ path: join(screenshotDir, `slides-${stem}-390.png`) });
 }
 
 export async function checkSiteInBrowser(

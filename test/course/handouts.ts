@@ -41,7 +41,10 @@ export function checkHandout(
   if (!flat.includes(title)) at(`the text does not contain the title ${JSON.stringify(title)}`);
   const tex = flat.match(RAW_TEX);
   if (tex) at(`raw TeX in the text: ${JSON.stringify(tex[0])}`);
-  const images = poppler("pdfimages", ["-list", pdf]).split("\n").slice(2).filter((line) => line.trim()).length;
+  const images = poppler("pdfimages", ["-list", pdf])
+    .split("\n")
+    .slice(2)
+    .filter((line) => line.trim()).length;
   if (images !== figures) at(`${images} images for ${figures} figures`);
   const png = join(screenshotDir, `handout-${basename(pdf, ".pdf")}`);
   poppler("pdftoppm", ["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", pdf, png]);
