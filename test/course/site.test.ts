@@ -26,7 +26,7 @@ const python = process.env.L0_PYTHON || "/usr/bin/python3";
 const chromiumPath = process.env.L0_CHROMIUM || "/usr/bin/chromium";
 const fixture = join(root, "test", "fixtures", "figures", "figures.ipynb");
 const PLOTLY_MIME = "application/vnd.plotly.v1+json";
-const PLOTLY_JS_SCRIPT = /<script type="text\/javascript" class="l0-plotly-js">[^]*?<\/script>\n/;
+const PLOTLY_JS_SCRIPT = /<script type="text\/javascript" class="l0-plotly-js">[\s\S]*?<\/script>\n/;
 
 interface Output {
   output_type: string;
@@ -132,7 +132,7 @@ test("the pages, slides and handouts built from the executed notebook pass their
 
   // The page folds the solution, without its output.
   const body = readFileSync(join(site, "figures.html"), "utf8");
-  assert.match(body, /<details class="l0-solution"><summary>Solution<\/summary>[^]*SOLUTION-MARKER[^]*<\/details>/);
+  assert.match(body, /<details class="l0-solution"><summary>Solution<\/summary>[\s\S]*SOLUTION-MARKER[\s\S]*<\/details>/);
   assert.doesNotMatch(body, /SOLUTION-MARKER 0\.5/, "a solution's output is not shown");
 
   // The deck: slide, fragment, subslide, slide, slide (with notes), as the metadata says.
@@ -148,7 +148,7 @@ test("the pages, slides and handouts built from the executed notebook pass their
   for (const marker of ["SETUP-MARKER", "SOLUTION-MARKER", "CHECK-MARKER", "LONG-CODE-MARKER"]) {
     assert.ok(!sections.includes(marker), `${marker}: the deck must leave that cell out`);
   }
-  assert.match(sections, /<aside class="notes">[^]*NOTES-MARKER[^]*<\/aside>/);
+  assert.match(sections, /<aside class="notes">[\s\S]*NOTES-MARKER[\s\S]*<\/aside>/);
   assert.ok(sections.includes("Keep probability") && sections.includes("training:"), "figures and short code stay");
 
   // The handout: A4, the title, the figures as images, no solution, maths typeset, page 1 as a PNG.
