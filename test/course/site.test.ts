@@ -132,7 +132,10 @@ test("the pages, slides and handouts built from the executed notebook pass their
 
   // The page folds the solution, without its output.
   const body = readFileSync(join(site, "figures.html"), "utf8");
-  assert.match(body, /<details class="l0-solution"><summary>Solution<\/summary>[\s\S]*SOLUTION-MARKER[\s\S]*<\/details>/);
+  assert.match(
+    body,
+    /<details class="l0-solution"><summary>Solution<\/summary>[\s\S]*SOLUTION-MARKER[\s\S]*<\/details>/,
+  );
   assert.doesNotMatch(body, /SOLUTION-MARKER 0\.5/, "a solution's output is not shown");
 
   // The deck: slide, fragment, subslide, slide, slide (with notes), as the metadata says.

@@ -1,7 +1,7 @@
 /**
  * Starting and stopping the Jupyter servers the front-end tests run (Debian's
  * classic Notebook, JupyterHub): a free port on 127.0.0.1, a clear message for a
- * missing program, a port in use or a server that does not come up, and a stop
+ * missing program, a server that exits (its port in use) or does not come up, and a stop
  * that leaves no process behind (servers start kernels and single-user servers
  * in sessions of their own, so the whole tree of descendants is collected first
  * and whatever survives the server's own shut-down is killed and reported).
@@ -32,23 +32,6 @@ export function requireProgram(program: string, debianPackage: string): void {
   }
 }
 
-/** Fails with a clear message when something already listens on 127.0.0.1:port. */
-export function requirePortFree(port: number, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", (error: NodeJS.ErrnoException) =>
-      reject(
-        new Error(
-          error.code === "EADDRINUSE"
-            ? `port ${port} on 127.0.0.1 is in use (by another server?): ${what} cannot start there; stop that server or choose another port`
-            : `port ${port} on 127.0.0.1: ${error.message}`,
-        ),
-      ),
-    );
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
-  });
-}
-
 export interface Server {
   child: ChildProcess;
   /** Everything the server printed so far. */
@@ -76,7 +59,7 @@ export function startServer(
 }
 
 /**
- * Polls `url` until it answers with a status below 500, the server exits or
+ * Polls `url` until it answers 2xx (a proxy answers 404 before the hub's route is in), the server exits or
  * `seconds` pass; fails with the server's last output in the message.
  */
 export async function waitUntilUp(server: Server, url: string, what: string, seconds: number): Promise<void> {
@@ -92,7 +75,7 @@ export async function waitUntilUp(server: Server, url: string, what: string, sec
     }
     try {
       const response = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(2000) });
-      if (response.status < 500) return;
+      if (response.ok) return;
     } catch {
       // not listening yet
     }
