@@ -15,13 +15,13 @@
 // tools/export_html.py converts all notebooks in one Python process (nbconvert's
 // HTMLExporter); this module writes the pages and decks around its fragments, and
 // in one headless Chromium (playwright-core) renders the static figures
-// (Plotly.toImage) and prints the handouts. That Chromium may read files only: a
-// request for anything else is aborted.
+// (Plotly.toImage) and prints the handouts, two tabs at a time. That Chromium may
+// read files only: a request for anything else is aborted.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { withChromium } from "./chromium.mjs";
+import { inTabs, withChromium } from "./chromium.mjs";
 import { chromium, root } from "./setup.mjs";
 
 export const COURSE_TITLE = "L0 regularisation with Hard Concrete gates";
@@ -227,23 +227,28 @@ async function openSiteFile(page, file) {
 export async function exportFigures(context, out, figures) {
   const dir = join(out, "figures");
   mkdirSync(dir, { recursive: true });
-  if (figures.length === 0) return;
-  const page = await context.newPage();
-  await openSiteFile(page, join(out, "index.html"));
-  await page.waitForFunction("window.Plotly");
-  for (const { name, figure } of figures) {
-    await page.evaluate(SEED_RANDOM);
-    const { svg, png } = await page.evaluate(async (fig) => {
-      const width = fig.layout?.width ?? 900;
-      const height = fig.layout?.height ?? 500;
-      const svg = await window.Plotly.toImage(fig, { format: "svg", width, height });
-      const png = await window.Plotly.toImage(fig, { format: "png", width, height, scale: 2 });
-      return { svg, png };
-    }, figure);
-    writeFileSync(join(dir, `${name}.svg`), decodeURIComponent(svg.slice(svg.indexOf(",") + 1)));
-    writeFileSync(join(dir, `${name}.png`), Buffer.from(png.slice(png.indexOf(",") + 1), "base64"));
-  }
-  await page.close();
+  const halves = [figures.filter((_, i) => i % 2 === 0), figures.filter((_, i) => i % 2 === 1)];
+  await inTabs(
+    halves.filter((half) => half.length > 0),
+    async (half) => {
+      const page = await context.newPage();
+      await openSiteFile(page, join(out, "index.html"));
+      await page.waitForFunction("window.Plotly");
+      for (const { name, figure } of half) {
+        await page.evaluate(SEED_RANDOM);
+        const { svg, png } = await page.evaluate(async (fig) => {
+          const width = fig.layout?.width ?? 900;
+          const height = fig.layout?.height ?? 500;
+          const svg = await window.Plotly.toImage(fig, { format: "svg", width, height });
+          const png = await window.Plotly.toImage(fig, { format: "png", width, height, scale: 2 });
+          return { svg, png };
+        }, figure);
+        writeFileSync(join(dir, `${name}.svg`), decodeURIComponent(svg.slice(svg.indexOf(",") + 1)));
+        writeFileSync(join(dir, `${name}.png`), Buffer.from(png.slice(png.indexOf(",") + 1), "base64"));
+      }
+      await page.close();
+    },
+  );
 }
 
 /** In a lecture page: each interactive figure replaced by its exported PNG; resolves when all are decoded. */
@@ -264,10 +269,10 @@ const STATIC_FIGURES = `Promise.all(Array.from(document.querySelectorAll(".l0-fi
 async function printHandouts(context, out, pages) {
   const dir = join(out, "handouts");
   mkdirSync(dir, { recursive: true });
-  const page = await context.newPage();
-  // The figures are printed as images, so the pages need not load and run plotly.js.
-  await page.route("**/assets/plotly.min.js", (route) => route.abort());
-  for (const { stem, title } of pages) {
+  await inTabs(pages, async ({ stem, title }) => {
+    const page = await context.newPage();
+    // The figures are printed as images, so the pages need not load and run plotly.js.
+    await page.route("**/assets/plotly.min.js", (route) => route.abort());
     await openSiteFile(page, join(out, `${stem}.html`));
     await page.evaluate(STATIC_FIGURES);
     await page.pdf({
@@ -281,8 +286,8 @@ async function printHandouts(context, out, pages) {
         plainTitle(title.text),
       )} · <span class="pageNumber"></span> / <span class="totalPages"></span></div>`,
     });
-  }
-  await page.close();
+    await page.close();
+  });
 }
 
 /** Runs `use(context)` in headless Chromium that may load files and data URLs only. */

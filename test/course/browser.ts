@@ -1,7 +1,7 @@
 /**
  * Browser check of the lecture pages and slide decks: serves a built site from
  * 127.0.0.1 and loads every page and every deck (slides/*.html) in one headless
- * Chromium (playwright-core). Returns the problems found (an empty list means the
+ * Chromium (playwright-core), two tabs at a time. Returns the problems found (an empty list means the
  * site passes):
  * - console errors and uncaught page errors;
  * - requests to any host but the local server, failed requests, HTTP errors;
@@ -289,7 +289,7 @@ export async function checkSiteInBrowser(
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
   mkdirSync(screenshotDir, { recursive: true });
-  const { withChromium } = await import(pathToFileURL(join(root, "tools", "chromium.mjs")).href);
+  const { inTabs, withChromium } = await import(pathToFileURL(join(root, "tools", "chromium.mjs")).href);
   try {
     await withChromium(chromiumPath, async (context: BrowserContext) => {
       const checkedLinks = new Map<string, number>();
@@ -301,7 +301,7 @@ export async function checkSiteInBrowser(
         ...pages.map((name) => ({ name, label: name, deck: false })),
         ...decks.map((name) => ({ name, label: `slides/${name}`, deck: true })),
       ];
-      for (const { name, label, deck } of items) {
+      await inTabs(items, async ({ name, label, deck }: (typeof items)[number]) => {
         const page = await context.newPage();
         const at = (message: string) => problems.push(`${label}: ${message}`);
         watch(page, origin, at);
@@ -313,7 +313,7 @@ export async function checkSiteInBrowser(
         } finally {
           await page.close();
         }
-      }
+      });
     });
   } finally {
     await new Promise((resolve) => server.close(resolve));
