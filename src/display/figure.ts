@@ -34,7 +34,7 @@ let plotlyJsSent = false;
  * The class of the `<script>` element that carries plotly.js inside a figure's
  * `text/html` (tools/export_html.py removes it from the lecture pages).
  */
-export const PLOTLY_JS_CLASS = "l0-plotly-js";
+const PLOTLY_JS_CLASS = "l0-plotly-js";
 
 /**
  * plotly.js (npm `plotly.js-dist-min`, about 4.8 MB) as an inline script that
