@@ -37,3 +37,15 @@ export async function withChromium(chromiumPath, use, options = {}) {
     rmSync(profile, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs `work(item)` for every item, `tabs` at a time (each worker takes the next
+ * item when it is done): on 2 cores, two Chromium tabs render at once.
+ */
+export async function inTabs(items, work, tabs = 2) {
+  const queue = [...items];
+  const worker = async () => {
+    while (queue.length > 0) await work(queue.shift());
+  };
+  await Promise.all(Array.from({ length: Math.min(tabs, queue.length) }, worker));
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run course`: set up what is missing, build the library, execute every
 // notebook in notebooks/ with the tslab kernel (executed copies in
-// build/notebooks/) and build the lecture pages (build/site/).
+// build/notebooks/) and build the lecture pages, slides and handouts (build/site/).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -41,5 +41,8 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   // Imported only now: site.mjs needs npm packages that the set-up may just have installed.
   const { buildSite } = await import("./site.mjs");
   await buildSite({ python, notebooks: EXECUTED, out: SITE });
-  console.log(`course: executed notebooks in ${EXECUTED}\ncourse: lecture pages in ${join(SITE, "index.html")}`);
+  console.log(
+    `course: executed notebooks in ${EXECUTED}\ncourse: lecture pages in ${join(SITE, "index.html")}, ` +
+      `slides in ${join(SITE, "slides")}, handouts in ${join(SITE, "handouts")}`,
+  );
 }

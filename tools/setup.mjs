@@ -13,6 +13,8 @@
 // 3. The `tslab` kernel spec in the user's Jupyter data folder, pointing at this
 //    project's own tslab (the kernel.json that `tslab install --user` writes).
 // 4. With --browser: Chromium for the browser test (Debian's package).
+// 5. With --front-ends: Debian's classic Jupyter Notebook, JupyterHub and poppler-utils,
+//    for the front-end and classroom tests, the hub and the handout checks.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -56,14 +58,15 @@ function npmDependencies() {
 }
 
 let aptUpdated = false;
-function aptInstall(packages) {
+function aptInstall(packages, { recommends = true } = {}) {
   if (!isRoot || !has("apt-get")) return false;
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  if (run("apt-get", ["install", "-y", "-q", ...packages], { env })) return true;
+  const args = ["install", "-y", "-q", ...(recommends ? [] : ["--no-install-recommends"]), ...packages];
+  if (run("apt-get", args, { env })) return true;
   if (!aptUpdated) {
     aptUpdated = true;
     run("apt-get", ["update", "-q"], { env });
-    return run("apt-get", ["install", "-y", "-q", ...packages], { env });
+    return run("apt-get", args, { env });
   }
   return false;
 }
@@ -123,18 +126,44 @@ export function chromium() {
   return stop("Chromium (for the browser test of the lecture pages)", "sudo apt-get install chromium");
 }
 
+/**
+ * Debian packages of the front ends, by a program each provides: the classic
+ * Notebook, JupyterHub (its single-user server too) and poppler-utils (pdftotext,
+ * pdftoppm for the handout checks). Without their recommendations, which would
+ * pull in matplotlib, SciPy and more.
+ */
+const FRONT_ENDS = {
+  "jupyter-notebook": "jupyter-notebook",
+  jupyterhub: "jupyterhub",
+  "jupyterhub-singleuser": "jupyterhub",
+  pdftotext: "poppler-utils",
+};
+
+export function frontEnds() {
+  const missing = [...new Set(Object.entries(FRONT_ENDS).flatMap(([cmd, pkg]) => (has(cmd) ? [] : [pkg])))];
+  if (missing.length === 0) return;
+  say(`installing Debian's ${missing.join(", ")} for the notebook front ends, the hub and the handout checks`);
+  if (aptInstall(missing, { recommends: false }) && Object.keys(FRONT_ENDS).every(has)) return;
+  stop(`${missing.join(", ")} (Debian packages)`, `sudo apt-get install --no-install-recommends ${missing.join(" ")}`);
+}
+
 /** Runs every step; returns the paths the commands need. */
-export function setup({ npmOnly = false, browser = false } = {}) {
+export function setup({ npmOnly = false, browser = false, frontEnds: withFrontEnds = false } = {}) {
   if (!has("npm")) stop("npm", "install Node.js 20 or later with npm");
   npmDependencies();
   if (npmOnly) return {};
   const python = jupyterPython();
   kernelSpec();
+  if (withFrontEnds) frontEnds();
   return { python, chromium: browser ? chromium() : null };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = Date.now();
-  setup({ npmOnly: process.argv.includes("--npm-only"), browser: process.argv.includes("--browser") });
+  setup({
+    npmOnly: process.argv.includes("--npm-only"),
+    browser: process.argv.includes("--browser"),
+    frontEnds: process.argv.includes("--front-ends"),
+  });
   say(`ready (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }

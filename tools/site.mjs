@@ -3,25 +3,33 @@
 //
 //   await buildSite({ python, notebooks: "build/notebooks", out: "build/site" })
 //
-// out/index.html           the chapters with their learning goals
+// out/index.html           the chapters with their learning goals, slides and handouts
 // out/<notebook>.html      one page per notebook, previous/next navigation
-// out/assets/              style.css, plotly.min.js, mathjax/ (TeX input, CommonHTML
+// out/slides/<notebook>.html   the chapter as a reveal.js slide deck
+// out/handouts/<notebook>.pdf  the chapter's page printed to A4 (figures as images, no solutions)
+// out/assets/              style.css, slides.css, plotly.min.js, reveal/ (reveal.js, its
+//                          white theme, speaker notes), mathjax/ (TeX input, CommonHTML
 //                          output, SVG output with TeX fonts for LaTeX in plotly labels)
-// out/figures/<notebook>-<n>.svg|.png   each figure as a static image, for slides
+// out/figures/<notebook>-<n>.svg|.png   each figure as a static image
 //
 // tools/export_html.py converts all notebooks in one Python process (nbconvert's
-// HTMLExporter); this module writes the pages around its fragments and renders
-// the static figures with Chromium (playwright-core, Plotly.toImage).
+// HTMLExporter); this module writes the pages and decks around its fragments, and
+// in one headless Chromium (playwright-core) renders the static figures
+// (Plotly.toImage) and prints the handouts, two tabs at a time. That Chromium may
+// read files only: a request for anything else is aborted.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { withChromium } from "./chromium.mjs";
+import { inTabs, withChromium } from "./chromium.mjs";
 import { chromium, root } from "./setup.mjs";
 
 export const COURSE_TITLE = "L0 regularisation with Hard Concrete gates";
 const MATHJAX = join(root, "node_modules", "mathjax");
 const PLOTLY = join(root, "node_modules", "plotly.js-dist-min", "plotly.min.js");
+const REVEAL = join(root, "node_modules", "reveal.js", "dist");
+/** The reveal.js files the decks load (its white theme embeds its fonts). */
+const REVEAL_PARTS = ["reveal.css", "reveal.js", "theme/white.css", "plugin/notes.js"];
 
 /** The parts of MathJax 2 the pages load (config TeX-AMS_CHTML, plus SVG output for plotly's LaTeX labels). */
 const MATHJAX_PARTS = [
@@ -44,7 +52,7 @@ const MATHJAX_PARTS = [
   ),
 ];
 
-const MATHJAX_CONFIG = `MathJax.Hub.Config({
+const mathjaxConfig = ({ linebreaks }) => `MathJax.Hub.Config({
   messageStyle: "none",
   tex2jax: {
     inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]],
@@ -54,12 +62,13 @@ const MATHJAX_CONFIG = `MathJax.Hub.Config({
     ignoreClass: "tex2jax_ignore|l0-figure"
   },
   TeX: { equationNumbers: { autoNumber: "AMS" } },
-  CommonHTML: { linebreaks: { automatic: true } },
+  CommonHTML: { linebreaks: { automatic: ${linebreaks} } },
   menuSettings: { zoom: "Click" }
 });`;
 
-/** The pages' stylesheet, shipped in assets/. */
+/** The stylesheets of the pages and of the decks, shipped in assets/. */
 const STYLE = readFileSync(join(root, "assets", "lecture-pages.css"), "utf8");
+const SLIDES_STYLE = readFileSync(join(root, "assets", "lecture-slides.css"), "utf8");
 
 function escapeHtml(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -69,23 +78,68 @@ function plainTitle(text) {
   return text.replace(/\$+/g, "").replace(/\\[a-zA-Z]+/g, (m) => m.slice(1));
 }
 
+/** The <head> of pages and decks: `base` leads from the file to the site's root. */
+function headHtml({ title, base = "", styles = ["style.css"], linebreaks = true }) {
+  return `<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<link rel="icon" href="data:,">
+${styles.map((s) => `<link rel="stylesheet" href="${base}assets/${s}">`).join("\n")}
+<script src="${base}assets/plotly.min.js"></script>
+<script type="text/x-mathjax-config">
+${mathjaxConfig({ linebreaks })}
+</script>
+<script src="${base}assets/mathjax/MathJax.js?config=TeX-AMS_CHTML"></script>`;
+}
+
 function pageHtml({ title, body }) {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="assets/style.css">
-<script src="assets/plotly.min.js"></script>
-<script type="text/x-mathjax-config">
-${MATHJAX_CONFIG}
-</script>
-<script src="assets/mathjax/MathJax.js?config=TeX-AMS_CHTML"></script>
+${headHtml({ title })}
 </head>
 <body>
 ${body}
+</body>
+</html>
+`;
+}
+
+/**
+ * A chapter's reveal.js deck. Figures are drawn when the page loads, before
+ * reveal lays the slides out, so each is resized when its slide is shown.
+ * MathJax's automatic line breaks are off: they measure the width of slides that
+ * are not displayed yet.
+ */
+function deckHtml(page) {
+  const title = `${plainTitle(page.title.text)} · slides · ${COURSE_TITLE}`;
+  const styles = ["reveal/reveal.css", "reveal/theme/white.css", "slides.css"];
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+${headHtml({ title, base: "../", styles, linebreaks: false })}
+</head>
+<body>
+<div class="reveal"><div class="slides">
+${page.slides}
+</div></div>
+<nav class="deck-home"><a href="../index.html">${escapeHtml(COURSE_TITLE)}</a> · <a href="../${page.stem}.html">page</a></nav>
+<script src="../assets/reveal/reveal.js"></script>
+<script src="../assets/reveal/plugin/notes.js"></script>
+<script>
+// On a phone the slides are read as one scrolling page (reveal's scroll view), laid out for its width rather
+// than scaled down from a projector's.
+const narrow = window.matchMedia("(max-width: 700px)").matches;
+Reveal.initialize({
+  hash: true, slideNumber: "c/t", center: false, margin: 0.04, plugins: [RevealNotes],
+  width: narrow ? 440 : 1200, height: narrow ? 780 : 800, view: narrow ? "scroll" : null,
+});
+function resizeFigures() {
+  for (const figure of Reveal.getCurrentSlide().querySelectorAll(".l0-figure.js-plotly-plot")) Plotly.Plots.resize(figure);
+}
+Reveal.on("ready", resizeFigures);
+Reveal.on("slidechanged", resizeFigures);
+</script>
 </body>
 </html>
 `;
@@ -105,11 +159,12 @@ function indexHtml(pages) {
     const goals = p.goals.length
       ? `<p class="goals-label">Learning goals</p><ul class="goals">${p.goals.map((g) => `<li>${g}</li>`).join("")}</ul>`
       : "";
-    return `<li><a href="${p.stem}.html">${p.title.html}</a>${goals}</li>`;
+    const material = `<p class="material"><a href="slides/${p.stem}.html">Slides</a> · <a href="handouts/${p.stem}.pdf">Handout (PDF)</a></p>`;
+    return `<li><a href="${p.stem}.html">${p.title.html}</a>${material}${goals}</li>`;
   });
   const body = `<main>
 <h1>${escapeHtml(COURSE_TITLE)}</h1>
-<p>Lecture pages of the course: one chapter per notebook, executed with the tslab kernel. The figures are interactive (zoom, hover); each has a static SVG and PNG copy for slides.</p>
+<p>Lecture pages of the course: one chapter per notebook, executed with the tslab kernel. The figures are interactive (zoom, hover); each has a static SVG and PNG copy. Every chapter also comes as a slide deck (reveal.js: arrow keys, <kbd>S</kbd> for speaker notes) and as a printable A4 handout.</p>
 <ol class="chapters">
 ${items.join("\n")}
 </ol>
@@ -121,7 +176,9 @@ function copyAssets(out, css) {
   const assets = join(out, "assets");
   mkdirSync(assets, { recursive: true });
   writeFileSync(join(assets, "style.css"), `${STYLE}\n/* syntax highlighting (pygments) */\n${css}\n`);
+  writeFileSync(join(assets, "slides.css"), `${SLIDES_STYLE}\n/* syntax highlighting (pygments) */\n${css}\n`);
   cpSync(PLOTLY, join(assets, "plotly.min.js"));
+  for (const part of REVEAL_PARTS) cpSync(join(REVEAL, part), join(assets, "reveal", part));
   for (const part of MATHJAX_PARTS) cpSync(join(MATHJAX, part), join(assets, "mathjax", part), { recursive: true });
 }
 
@@ -136,36 +193,122 @@ function exportFragments(python, files) {
 }
 
 /**
- * Renders each figure as SVG and PNG with Plotly.toImage in headless Chromium,
- * on the site's own index page (which loads plotly.js and MathJax).
+ * A seeded Math.random for the page, so that the ids plotly draws from it
+ * (`Lib.randstr`: clip paths, gradients) and with them the exported SVG are the
+ * same in every run (Park & Miller's minimal standard generator).
  */
-async function exportFigures(out, pages, chromiumPath) {
-  const figures = pages.flatMap((p) => p.figures);
-  const dir = join(out, "figures");
-  mkdirSync(dir, { recursive: true });
-  if (figures.length === 0) return;
-  await withChromium(chromiumPath, async (context) => {
-    const page = context.pages()[0] ?? (await context.newPage());
-    await page.goto(pathToFileURL(join(out, "index.html")).href);
-    await page.waitForFunction("window.Plotly && window.MathJax && MathJax.isReady");
-    for (const { name, figure } of figures) {
-      const { svg, png } = await page.evaluate(async (fig) => {
-        const width = fig.layout?.width ?? 900;
-        const height = fig.layout?.height ?? 500;
-        const svg = await window.Plotly.toImage(fig, { format: "svg", width, height });
-        const png = await window.Plotly.toImage(fig, { format: "png", width, height, scale: 2 });
-        return { svg, png };
-      }, figure);
-      writeFileSync(join(dir, `${name}.svg`), decodeURIComponent(svg.slice(svg.indexOf(",") + 1)));
-      writeFileSync(join(dir, `${name}.png`), Buffer.from(png.slice(png.indexOf(",") + 1), "base64"));
-    }
-  });
+const SEED_RANDOM = `(() => {
+  let state = 12345;
+  Math.random = () => {
+    state = (state * 16807) % 2147483647;
+    return (state - 1) / 2147483646;
+  };
+})()`;
+
+/** Resolves when MathJax has typeset the page (its queue is empty after start-up). */
+const MATHJAX_TYPESET = `new Promise((resolve) =>
+  MathJax.Hub.Register.StartupHook("End", () => {
+    MathJax.Hub.Queue(() => resolve(true));
+  }),
+)`;
+
+/** Opens a site file in `page` and waits until MathJax has typeset it. */
+async function openSiteFile(page, file) {
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForFunction("window.MathJax && MathJax.Hub && MathJax.Hub.Register");
+  await page.evaluate(MATHJAX_TYPESET);
 }
 
 /**
- * Builds the lecture pages from the executed notebooks in `notebooks` (sorted by
- * file name) into `out`. `python` must have nbconvert; `chromiumPath` defaults to
- * setup.mjs's `chromium()` (installed if missing). Returns the page file names.
+ * Renders each figure as SVG and PNG with Plotly.toImage on the site's index
+ * page (which loads plotly.js and MathJax), with Math.random seeded anew for
+ * every figure.
+ */
+export async function exportFigures(context, out, figures) {
+  const dir = join(out, "figures");
+  mkdirSync(dir, { recursive: true });
+  const halves = [figures.filter((_, i) => i % 2 === 0), figures.filter((_, i) => i % 2 === 1)];
+  await inTabs(
+    halves.filter((half) => half.length > 0),
+    async (half) => {
+      const page = await context.newPage();
+      await openSiteFile(page, join(out, "index.html"));
+      await page.waitForFunction("window.Plotly");
+      for (const { name, figure } of half) {
+        await page.evaluate(SEED_RANDOM);
+        const { svg, png } = await page.evaluate(async (fig) => {
+          const width = fig.layout?.width ?? 900;
+          const height = fig.layout?.height ?? 500;
+          const svg = await window.Plotly.toImage(fig, { format: "svg", width, height });
+          const png = await window.Plotly.toImage(fig, { format: "png", width, height, scale: 2 });
+          return { svg, png };
+        }, figure);
+        writeFileSync(join(dir, `${name}.svg`), decodeURIComponent(svg.slice(svg.indexOf(",") + 1)));
+        writeFileSync(join(dir, `${name}.png`), Buffer.from(png.slice(png.indexOf(",") + 1), "base64"));
+      }
+      await page.close();
+    },
+  );
+}
+
+/** In a lecture page: each interactive figure replaced by its exported PNG; resolves when all are decoded. */
+const STATIC_FIGURES = `Promise.all(Array.from(document.querySelectorAll(".l0-figure-links[data-figure]"), (links) => {
+  const figure = links.parentElement.querySelector(".l0-figure");
+  const img = document.createElement("img");
+  img.className = "l0-figure-static";
+  img.alt = "figure " + links.dataset.figure;
+  img.src = "figures/" + links.dataset.figure + ".png";
+  figure.replaceWith(img);
+  return img.decode();
+}))`;
+
+/**
+ * Prints each lecture page to handouts/<page>.pdf (A4; the page's print style
+ * leaves out navigation and solutions), figures as their PNG exports.
+ */
+async function printHandouts(context, out, pages) {
+  const dir = join(out, "handouts");
+  mkdirSync(dir, { recursive: true });
+  await inTabs(pages, async ({ stem, title }) => {
+    const page = await context.newPage();
+    // The figures are printed as images, so the pages need not load and run plotly.js.
+    await page.route("**/assets/plotly.min.js", (route) => route.abort());
+    await openSiteFile(page, join(out, `${stem}.html`));
+    await page.evaluate(STATIC_FIGURES);
+    await page.pdf({
+      path: join(dir, `${stem}.pdf`),
+      format: "A4",
+      printBackground: true,
+      margin: { top: "16mm", bottom: "16mm", left: "14mm", right: "14mm" },
+      displayHeaderFooter: true,
+      headerTemplate: "<span></span>",
+      footerTemplate: `<div style="font: 8px sans-serif; color: #59636e; width: 100%; text-align: center;">${escapeHtml(
+        plainTitle(title.text),
+      )} · <span class="pageNumber"></span> / <span class="totalPages"></span></div>`,
+    });
+    await page.close();
+  });
+}
+
+/** Runs `use(context)` in headless Chromium that may load files and data URLs only. */
+function withOfflineChromium(chromiumPath, use) {
+  return withChromium(chromiumPath, async (context) => {
+    await context.route("**/*", (route) => {
+      const url = route.request().url();
+      return url.startsWith("file:") || url.startsWith("data:") ? route.continue() : route.abort();
+    });
+    return use(context);
+  });
+}
+
+/** What buildSite writes into `out`: removed before a build, so that nothing stale is left. */
+const BUILT = new Set(["assets", "figures", "slides", "handouts"]);
+
+/**
+ * Builds the lecture pages, slide decks and handouts from the executed notebooks
+ * in `notebooks` (sorted by file name) into `out`. `python` must have nbconvert;
+ * `chromiumPath` defaults to setup.mjs's `chromium()` (installed if missing).
+ * Returns the page file names.
  */
 export async function buildSite({ python, notebooks, out, chromiumPath = chromium() }) {
   out = resolve(out);
@@ -176,12 +319,10 @@ export async function buildSite({ python, notebooks, out, chromiumPath = chromiu
   const { pages, css } = exportFragments(python, files);
   if (existsSync(out)) {
     for (const name of readdirSync(out)) {
-      if (name.endsWith(".html") || name === "assets" || name === "figures") {
-        rmSync(join(out, name), { recursive: true, force: true });
-      }
+      if (name.endsWith(".html") || BUILT.has(name)) rmSync(join(out, name), { recursive: true, force: true });
     }
   }
-  mkdirSync(out, { recursive: true });
+  mkdirSync(join(out, "slides"), { recursive: true });
   copyAssets(out, css);
   pages.forEach((page, i) => {
     const prev = pages[i - 1];
@@ -191,8 +332,16 @@ export async function buildSite({ python, notebooks, out, chromiumPath = chromiu
       join(out, `${page.stem}.html`),
       pageHtml({ title: `${plainTitle(page.title.text)} · ${COURSE_TITLE}`, body }),
     );
+    writeFileSync(join(out, "slides", `${page.stem}.html`), deckHtml(page));
   });
   writeFileSync(join(out, "index.html"), indexHtml(pages));
-  await exportFigures(out, pages, chromiumPath);
+  await withOfflineChromium(chromiumPath, async (context) => {
+    await exportFigures(
+      context,
+      out,
+      pages.flatMap((p) => p.figures),
+    );
+    await printHandouts(context, out, pages);
+  });
   return ["index.html", ...pages.map((p) => `${p.stem}.html`)];
 }

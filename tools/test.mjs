@@ -3,7 +3,9 @@
 // sources carry no outputs, then run every test with Node's test runner: the
 // unit, property and statistical tests of src/, the notebook runner's own tests
 // on broken fixture notebooks, the execution of every notebook in notebooks/
-// through Jupyter with the tslab kernel, and the browser test of the lecture pages.
+// through Jupyter with the tslab kernel, the browser test of the lecture pages,
+// slides and handouts, chapter 06 in Debian's classic Notebook, and the classroom
+// hub with three students.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -11,7 +13,7 @@ import { buildLibrary, buildTests } from "./build.mjs";
 import { checkNotebookSources } from "./check_notebooks.mjs";
 import { root, setup } from "./setup.mjs";
 
-const { python, chromium } = setup({ browser: true });
+const { python, chromium } = setup({ browser: true, frontEnds: true });
 buildLibrary();
 buildTests();
 

@@ -1,7 +1,9 @@
 // The course itself, as `npm run course` builds it: every notebook in notebooks/
 // executed through Jupyter with the tslab kernel (each notebook checks its own
 // claims in code, so a wrong claim fails here) into build/notebooks/, then the
-// lecture pages built into build/site/ and loaded in headless Chromium.
+// lecture pages, slide decks and handouts built into build/site/: pages and decks
+// loaded in headless Chromium (every slide stepped through), each handout read
+// back with poppler.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -9,6 +11,7 @@ import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { checkSiteInBrowser } from "./browser";
+import { checkHandout } from "./handouts";
 
 const root = resolve(__dirname, "..", "..", "..");
 const python = process.env.L0_PYTHON || "/usr/bin/python3";
@@ -47,14 +50,28 @@ describe("the course notebooks", () => {
     });
   }
 
-  test("the lecture pages list every chapter and pass the browser check", async () => {
+  test("the lecture pages, slides and handouts cover every chapter and pass their checks", async () => {
     const { removeStaleExecuted } = await import(pathToFileURL(join(root, "tools", "course.mjs")).href);
     const { buildSite } = await import(pathToFileURL(join(root, "tools", "site.mjs")).href);
     removeStaleExecuted();
     const site = join(root, "build", "site");
     const pages: string[] = await buildSite({ python, notebooks: executed, out: site, chromiumPath });
     assert.deepEqual(pages, ["index.html", ...notebooks.map((name) => name.replace(/\.ipynb$/, ".html"))]);
-    const problems = await checkSiteInBrowser(site, chromiumPath, join(root, "build", "screenshots", "course"));
+    const shots = join(root, "build", "screenshots", "course");
+    const problems = await checkSiteInBrowser(site, chromiumPath, shots);
+    for (const name of notebooks) {
+      const nb = JSON.parse(readFileSync(join(executed, name), "utf8"));
+      const heading = [nb.cells[0].source].flat().join("").split("\n")[0];
+      const title = heading
+        .replace(/^#+\s*/, "")
+        .split("$")[0]
+        .trim();
+      const figures = nb.cells
+        .flatMap((cell: { outputs?: Output[] }) => cell.outputs ?? [])
+        .filter((o: Output) => o.data?.[PLOTLY] !== undefined).length;
+      const pdf = join(site, "handouts", name.replace(/\.ipynb$/, ".pdf"));
+      problems.push(...checkHandout(pdf, { title, figures, screenshotDir: shots }).problems);
+    }
     assert.deepEqual(problems, []);
   });
 });
