@@ -3,13 +3,14 @@
 Usage: export_html.py NOTEBOOK...   (prints one JSON document on stdout)
 
 All notebooks are converted in this one Python process with nbconvert's
-HTMLExporter and its "basic" template (the cells only, no <head>, so nothing is
-fetched from a CDN); tools/site.mjs wraps each fragment in a page. For each
-notebook the JSON holds:
+HTMLExporter and the template tools/templates/l0-cells ("basic": the cells only,
+no <head>, so nothing is fetched from a CDN; each cell marked with its key);
+tools/site.mjs wraps each fragment in a page. For each notebook the JSON holds:
   stem     file name without .ipynb
   title    the first markdown cell's '# ...' heading, as HTML and as plain text
   goals    the items of the list after that cell's 'learning goals' line, as HTML
-  body     the cells as HTML
+  body     the cells as HTML for the lecture page; a cell tagged "solution" is
+           folded in a <details class="l0-solution"> without its output
   figures  the plotly figures of the outputs, in order, each with the file name
            stem '<notebook>-<n>' that its static SVG/PNG export gets
 and "css" holds the stylesheet of the syntax highlighting.
@@ -32,6 +33,8 @@ from pygments.formatters import HtmlFormatter
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+CELL = re.compile(r"<!--l0-cell ([\w:]+)-->\n?(.*?)\n?<!--/l0-cell-->", re.S)
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def tex_delimiters(source):
@@ -72,6 +75,10 @@ def figure_links(name):
     )
 
 
+def tags(cell):
+    return set(cell.metadata.get("tags", []))
+
+
 def prepare(nb, stem):
     """Returns a copy of nb ready for conversion, and its figures."""
     nb = copy.deepcopy(nb)
@@ -89,22 +96,50 @@ def prepare(nb, stem):
     return nb, figures
 
 
+def keyed_cells(nb, n):
+    """The cells of notebook number n to convert, cell i keyed "n:i" (a solution without its output)."""
+    for index, cell in enumerate(nb.cells):
+        page = copy.deepcopy(cell)
+        page.metadata.l0_key = f"{n}:{index}"
+        page.id = f"l0-{n}-{index}"
+        if "solution" in tags(cell) and cell.cell_type == "code":
+            page.outputs = []
+        yield page
+
+
+def convert(exporter, notebooks):
+    """The HTML of every keyed cell of all notebooks, converted as one notebook (nbconvert's start-up cost is per call)."""
+    combined = nbformat.v4.new_notebook(metadata=notebooks[0].metadata)
+    combined.cells = [cell for n, nb in enumerate(notebooks) for cell in keyed_cells(nb, n)]
+    html, _ = exporter.from_notebook_node(combined)
+    return {m.group(1): m.group(2) for m in CELL.finditer(html)}
+
+
+def page_body(nb, n, cells):
+    parts = []
+    for index, cell in enumerate(nb.cells):
+        html = cells[f"{n}:{index}"]
+        if "solution" in tags(cell):
+            html = f'<details class="l0-solution"><summary>Solution</summary>\n{html}\n</details>'
+        parts.append(html)
+    return "\n".join(parts)
+
+
 def main():
-    exporter = HTMLExporter(template_name="basic")
+    exporter = HTMLExporter(template_name="l0-cells", extra_template_basedirs=[str(TEMPLATES)])
+    paths = [Path(arg) for arg in sys.argv[1:]]
+    prepared = [prepare(nbformat.read(path, as_version=4), path.stem) for path in paths]
+    notebooks = [nb for nb, _ in prepared]
+    cells = convert(exporter, notebooks) if notebooks else {}
     pages = []
-    for arg in sys.argv[1:]:
-        path = Path(arg)
-        nb = nbformat.read(path, as_version=4)
-        stem = path.stem
-        title, goals = title_and_goals(nb, stem)
-        prepared, figures = prepare(nb, stem)
-        body, _ = exporter.from_notebook_node(prepared)
+    for n, (path, (nb, figures)) in enumerate(zip(paths, prepared)):
+        title, goals = title_and_goals(nb, path.stem)
         pages.append(
             {
-                "stem": stem,
+                "stem": path.stem,
                 "title": {"html": inline_html(title), "text": title},
                 "goals": [inline_html(goal) for goal in goals],
-                "body": body,
+                "body": page_body(nb, n, cells),
                 "figures": figures,
             }
         )

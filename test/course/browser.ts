@@ -8,7 +8,9 @@
  * - maths left untypeset (raw `$...$`, `$$`, `\(`, `\[`, `\begin{` in the visible
  *   text once MathJax has finished) and TeX errors;
  * - same-site links (navigation, figure copies) that do not answer 200 (links to
- *   other sites are allowed: only fetching from them is a problem).
+ *   other sites are allowed: only fetching from them is a problem);
+ * - exercise solutions (`details.l0-solution`) that are open, or show their code,
+ *   when the page loads, or that do not show it once their summary is clicked.
  * A full-page screenshot of each page goes to `screenshotDir/<page>.png`.
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -83,6 +85,18 @@ const MATHJAX_DONE = `new Promise((resolve) => {
 
 const TEX_ERRORS = `document.querySelectorAll(".mjx-noError, .MathJax_Error, merror, .mjx-merror").length`;
 
+/** Per solution: open when loaded, code visible when loaded, and code visible after a click on its summary. */
+const SOLUTIONS = `(() => {
+  const shown = (d) => Array.from(d.querySelectorAll(".input_area")).some((e) => e.getClientRects().length > 0);
+  return Array.from(document.querySelectorAll("details.l0-solution")).map((d) => {
+    const before = { open: d.open, shown: shown(d) };
+    d.querySelector("summary").click();
+    const after = shown(d);
+    d.open = false;
+    return { ...before, after };
+  });
+})()`;
+
 const LINKS = `Array.from(document.querySelectorAll("a[href]")).map((a) => a.getAttribute("href"))`;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -140,6 +154,11 @@ export async function checkSiteInBrowser(
               const match = text.match(pattern);
               if (match) at(`untypeset TeX (${what}) in the visible text: ${JSON.stringify(match[0].slice(0, 80))}`);
             }
+            const solutions = await page.evaluate<{ open: boolean; shown: boolean; after: boolean }[]>(SOLUTIONS);
+            solutions.forEach((s, i) => {
+              if (s.open || s.shown) at(`solution ${i + 1} is not closed when the page loads`);
+              if (!s.after) at(`solution ${i + 1} does not show its code when opened`);
+            });
             const texErrors = await page.evaluate<number>(TEX_ERRORS);
             if (texErrors > 0) at(`${texErrors} formula(s) with TeX errors`);
             for (const href of await page.evaluate<string[]>(LINKS)) {

@@ -98,7 +98,7 @@ test("the lecture pages built from the executed notebook pass the browser check"
   const { buildSite } = await import(pathToFileURL(join(root, "tools", "site.mjs")).href);
   const site = join(work, "site");
   const pages: string[] = await buildSite({ python, notebooks: runs[0], out: site, chromiumPath });
-  assert.deepEqual(pages, ["index.html", "figures.html"]);
+  assert.deepEqual(pages, ["index.html", "references.html", "figures.html"]);
   for (const name of ["figures-1", "figures-2"]) {
     assert.match(readFileSync(join(site, "figures", `${name}.svg`), "utf8"), /^<svg[^>]*xmlns/);
     assert.deepEqual([...readFileSync(join(site, "figures", `${name}.png`)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
@@ -106,6 +106,12 @@ test("the lecture pages built from the executed notebook pass the browser check"
   const index = readFileSync(join(site, "index.html"), "utf8");
   assert.match(index, /href="figures\.html">Figures fixture: \$\\log\\alpha\$ and gates</);
   assert.match(index, /<li>Show a plotly figure with <code>showFigure<\/code><\/li>/);
+  assert.match(index, /<section class="notation" id="notation">/);
+  assert.match(
+    readFileSync(join(site, "references.html"), "utf8"),
+    /arXiv:<a href="https:\/\/arxiv\.org\/abs\/1712\.01312">/,
+  );
+  assert.ok(existsSync(join(site, "assets", "original-lecture-notes.txt")));
   for (const page of readdirSync(site).filter((n) => n.endsWith(".html"))) {
     const html = readFileSync(join(site, page), "utf8");
     assert.doesNotMatch(
