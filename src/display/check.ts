@@ -2,7 +2,9 @@
  * One-line claim checks for the course notebooks. A check states a claim, the
  * value computed, what the claim says it should be, the tolerance and, in a few
  * words, why that tolerance; it prints one line when the claim holds and throws
- * when it does not, so that a wrong claim stops the notebook (and `npm test`):
+ * when it does not, so that a wrong claim stops the notebook (and `npm test`).
+ * The line shows the value, the expected value, the distance |Δ| between them
+ * and the tolerance:
  *
  *   check("P(z ≠ 0) at log α = 0", probNonZero(0), 0.832, 5e-4, "the value is quoted to 3 decimals");
  *   checkBelow("KS distance of 10⁵ samples", distance, ksCriticalValue(1e5), "level 0.001");
@@ -53,7 +55,7 @@ function entry(count: number, index: number): string {
 /**
  * Checks |value − expected| ≤ tolerance, entry by entry when `value` is an array
  * (`expected` is then an array of the same length, or one number for all). Prints
- * `✓ claim: value ≈ expected (± tolerance: reason)` and throws a
+ * `✓ claim: value ≈ expected (|Δ| distance ≤ tolerance: reason)` and throws a
  * {@link CheckFailure} naming the claim, value, expected and tolerance otherwise.
  */
 export function check(claim: string, value: Values, expected: Values, tolerance: number, reason: string): void {
@@ -82,11 +84,11 @@ export function check(claim: string, value: Values, expected: Values, tolerance:
   }
   const n = values.length;
   const target = targets.length === 1 ? targets[0] : targets[worst];
-  const shown =
-    n === 1
-      ? `${formatCheckNumber(values[0])} ≈ ${formatCheckNumber(target)}`
-      : `${n} values, worst [${worst}] ${formatCheckNumber(values[worst])} ≈ ${formatCheckNumber(target)}`;
-  console.log(`✓ ${claim}: ${shown} (± ${formatCheckNumber(tolerance)}: ${reason})`);
+  const which = n === 1 ? "" : `${n} values, worst [${worst}] `;
+  const gap = `|Δ| ${formatCheckNumber(worstGap)} ≤ ${formatCheckNumber(tolerance)}`;
+  console.log(
+    `✓ ${claim}: ${which}${formatCheckNumber(values[worst])} ≈ ${formatCheckNumber(target)} (${gap}: ${reason})`,
+  );
 }
 
 function checkBound(where: string, claim: string, value: Values, bound: number, reason: string, below: boolean): void {

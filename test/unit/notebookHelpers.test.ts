@@ -43,7 +43,7 @@ function printed(f: () => void): string[] {
 describe("check", () => {
   test("a true claim prints one line with the claim, value, expectation, tolerance and reason", () => {
     const lines = printed(() => check("P(z ≠ 0) at log α = 0", 0.83198, 0.832, 5e-4, "quoted to 3 decimals"));
-    assert.deepEqual(lines, ["✓ P(z ≠ 0) at log α = 0: 0.83198 ≈ 0.832 (± 5e-4: quoted to 3 decimals)"]);
+    assert.deepEqual(lines, ["✓ P(z ≠ 0) at log α = 0: 0.83198 ≈ 0.832 (|Δ| 2e-5 ≤ 5e-4: quoted to 3 decimals)"]);
   });
 
   test("a false claim throws a CheckFailure naming the claim, value, expected value and tolerance", () => {
@@ -64,7 +64,7 @@ describe("check", () => {
 
   test("arrays are checked entry by entry; the failure names the entry", () => {
     const lines = printed(() => check("grid", [1, 2, 3.001], [1, 2, 3], 0.01, "rounding"));
-    assert.deepEqual(lines, ["✓ grid: 3 values, worst [2] 3.001 ≈ 3 (± 0.01: rounding)"]);
+    assert.deepEqual(lines, ["✓ grid: 3 values, worst [2] 3.001 ≈ 3 (|Δ| 1e-3 ≤ 0.01: rounding)"]);
     printed(() => check("broadcast", [0.1, -0.1], 0, 0.1, "one expected value for all"));
     assert.throws(
       () => check("grid", [1, 2.5, 3], [1, 2, 3], 0.01, "rounding"),
