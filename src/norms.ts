@@ -1,6 +1,6 @@
 /**
  * The Lq norms and the L0 "norm" (the count of non-zeros), for tfjs tensors and
- * for plain number arrays. Louizos, Welling & Kingma (2018), Eq. 1 penalises
+ * for plain number arrays. Louizos, Welling & Kingma (2018, Sec. 1) penalise
  * ‖θ‖₀; the Lq family explains where that count comes from.
  */
 import * as tf from "@tensorflow/tfjs";
@@ -41,7 +41,7 @@ export function lqNorm(x: tf.Tensor | Numbers, q: number): tf.Scalar | number {
 
 /**
  * The L0 "norm" ‖x‖₀ = Σᵢ 1[xᵢ ≠ 0], the number of non-zero entries
- * (Louizos et al. 2018, Eq. 1). It is not a norm (‖2x‖₀ = ‖x‖₀) and it is
+ * (Louizos et al. 2018, Sec. 1). It is not a norm (‖2x‖₀ = ‖x‖₀) and it is
  * piecewise constant, so its gradient is 0 wherever it exists.
  *
  * The tensor version is built as Σ sign(|x|), which autodiff differentiates to

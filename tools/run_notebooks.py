@@ -19,7 +19,11 @@ shared/reference/tooling.md), so a cell fails here when:
     timers of the final cell fire before the kernel stops;
   - it runs longer than the timeout, or the kernel dies.
 A failure names the notebook, the cell number (1-based, counting every cell) and
-the cell's stderr. --allow-errors lets cells with status "error" pass (as
+the cell's stderr.
+
+A code cell tagged "solution" (an exercise's reference solution) runs like any
+other, so a broken solution fails the run, but its outputs are left out of the
+executed copy: the answer is not shown to a reader of the executed notebook. --allow-errors lets cells with status "error" pass (as
 nbclient's allow_errors does) but still fails on "abort" and the rest.
 """
 
@@ -133,7 +137,15 @@ def run_one(path, out_dir, timeout, allow_errors):
         cell = nb.cells[running["cell"] - 1]
         raise CellFailure(running["cell"], f"the kernel died ({e})", stderr_of(cell)) from None
     nb.cells.pop()  # the flush cell
+    hide_solution_outputs(nb)
     write_atomically(nb, out_dir / path.name)
+
+
+def hide_solution_outputs(nb):
+    """Empties the outputs of the code cells tagged "solution"."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "solution" in cell.metadata.get("tags", []):
+            cell.outputs = []
 
 
 def write_atomically(nb, target):

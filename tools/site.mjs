@@ -3,7 +3,8 @@
 //
 //   await buildSite({ python, notebooks: "build/notebooks", out: "build/site" })
 //
-// out/index.html           the chapters with their learning goals, slides and handouts
+// out/index.html           the chapters with their learning goals, slides and handouts, and the notation table
+// out/references.html      the works the course cites (assets/references.html)
 // out/<notebook>.html      one page per notebook, previous/next navigation
 // out/slides/<notebook>.html   the chapter as a reveal.js slide deck
 // out/handouts/<notebook>.pdf  the chapter's page printed to A4 (figures as images, no solutions)
@@ -69,6 +70,22 @@ const mathjaxConfig = ({ linebreaks }) => `MathJax.Hub.Config({
 /** The stylesheets of the pages and of the decks, shipped in assets/. */
 const STYLE = readFileSync(join(root, "assets", "lecture-pages.css"), "utf8");
 const SLIDES_STYLE = readFileSync(join(root, "assets", "lecture-slides.css"), "utf8");
+
+/**
+ * The course's front matter, shipped in assets/ as HTML fragments (maths in $...$):
+ * the notation table, shown on the index page, and the references page, linked
+ * from every page's navigation, with the original lecture notes that it cites.
+ */
+const NOTATION = readFileSync(join(root, "assets", "notation.html"), "utf8");
+const REFERENCES = readFileSync(join(root, "assets", "references.html"), "utf8");
+const ORIGINAL_NOTES = "original-lecture-notes.txt";
+
+function writeReferences(out) {
+  const page = { title: { html: "References" } };
+  const body = `${navHtml(page, null, null, "top")}\n<main>\n${REFERENCES}\n</main>`;
+  writeFileSync(join(out, "references.html"), pageHtml({ title: `References · ${COURSE_TITLE}`, body }));
+  cpSync(join(root, "assets", ORIGINAL_NOTES), join(out, "assets", ORIGINAL_NOTES));
+}
 
 function escapeHtml(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -149,7 +166,7 @@ function navHtml(page, prev, next, where) {
   const link = (p, rel, text) => (p ? `<a rel="${rel}" href="${p.stem}.html">${text}</a>` : "");
   return `<div class="nav-bar ${where}"><nav class="chapter-nav">
 <div class="nav-prev">${link(prev, "prev", prev ? `← ${prev.title.html}` : "")}</div>
-<div class="nav-center"><a class="nav-home" href="index.html">${escapeHtml(COURSE_TITLE)}</a><span class="nav-chapter">${page.title.html}</span></div>
+<div class="nav-center"><a class="nav-home" href="index.html">${escapeHtml(COURSE_TITLE)}</a><span class="nav-chapter">${page.title.html}</span><a class="nav-references" href="references.html">References</a></div>
 <div class="nav-next">${link(next, "next", next ? `${next.title.html} →` : "")}</div>
 </nav></div>`;
 }
@@ -168,6 +185,8 @@ function indexHtml(pages) {
 <ol class="chapters">
 ${items.join("\n")}
 </ol>
+${NOTATION}
+<p>The works cited, with sections and equations: <a href="references.html">References</a>.</p>
 </main>`;
   return pageHtml({ title: COURSE_TITLE, body });
 }
@@ -335,6 +354,7 @@ export async function buildSite({ python, notebooks, out, chromiumPath = chromiu
     writeFileSync(join(out, "slides", `${page.stem}.html`), deckHtml(page));
   });
   writeFileSync(join(out, "index.html"), indexHtml(pages));
+  writeReferences(out);
   await withOfflineChromium(chromiumPath, async (context) => {
     await exportFigures(
       context,
@@ -343,5 +363,5 @@ export async function buildSite({ python, notebooks, out, chromiumPath = chromiu
     );
     await printHandouts(context, out, pages);
   });
-  return ["index.html", ...pages.map((p) => `${p.stem}.html`)];
+  return ["index.html", "references.html", ...pages.map((p) => `${p.stem}.html`)];
 }

@@ -136,7 +136,7 @@ export function probFractional(
 }
 
 /**
- * P(z ≠ 0) = 1 − Q(0) = σ(log α − β log(−γ/ζ)) (Louizos et al. 2018, Eq. 12): the
+ * P(z ≠ 0) = 1 − Q(0) = σ(log α − β log(−γ/ζ)) (Louizos et al. 2018, Sec. 2.2): the
  * expected L0 norm of one gate, σ(log α + 1.5986) with the defaults (0.832 at
  * log α = 0). Increasing in log α; ∂/∂log α = P(z ≠ 0) P(z = 0).
  */

@@ -1,11 +1,12 @@
 /**
  * The training penalties of L0 regularisation as functions of log α (and the
- * weights), following the authors' code (Louizos et al. 2018, Eq. 12 and Sec. 2.3,
- * "combining the L0 norm with other norms"):
- *   penalty = Σ_g P(z_g ≠ 0) · Σ_{i∈g} (λ + ½·wd·θ̃ᵢ²)
- *           = λ · expectedL0(logAlpha, groupSize) + expectedL2(logAlpha, weights, wd, axis).
- * The 1/N of the objective (N training examples) is left to the caller: the
- * paper's λ is the code's λ/N.
+ * weights), following the authors' code (Louizos et al. 2018, Sec. 2.2 for the
+ * expected L0 and Sec. 2.3, "combining the L0 norm with other norms"):
+ *   penalty = Σ_g P(z_g ≠ 0) · Σ_{i∈g} (`lambda` + ½·wd·θ̃ᵢ²)
+ *           = `lambda` · expectedL0(logAlpha, groupSize) + expectedL2(logAlpha, weights, wd, axis).
+ * The 1/N of the objective (N training examples) is left to the caller: `lambda`
+ * is the cost per non-zero weight in the authors' code's unit, Nλ, where λ is the
+ * paper's (`lambda` = 0.1 is the paper's λ = 0.1/N).
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkGreater, fail } from "../validate";
@@ -15,9 +16,10 @@ import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
 
 /**
  * The expected L0 norm of the gated weights, Σ_g groupSize · P(z_g ≠ 0) with
- * P(z ≠ 0) = σ(log α − β log(−γ/ζ)) (Louizos et al. 2018, Eq. 12), one log α per
- * group of `groupSize` weights (1: one gate per weight; the input size of a dense
- * layer's neuron, or h·w·in for a convolution's output channel). A scalar.
+ * P(z ≠ 0) = σ(log α − β log(−γ/ζ)) (Louizos et al. 2018, Sec. 2.2), one log α per
+ * group of `groupSize` weights (1: one gate per weight; with one gate per input of
+ * a dense layer, the layer's number of outputs, the weights in that input's row;
+ * h·w·in for a convolution's output channel). A scalar.
  *
  * Fused for speed: the forward pass keeps p = P(z ≠ 0) and a `tf.customGrad`
  * returns the closed-form gradient groupSize · (p − p²) = groupSize · P(z ≠ 0) P(z = 0)

@@ -51,7 +51,7 @@ export function medianGate(
 
 /**
  * A 0/1 mask keeping the k gates with the FEWEST expected zeros, i.e. the largest
- * P(z ≠ 0) = σ(log α − β log(−γ/ζ)) (Louizos et al. 2018, Eq. 12), as in the
+ * P(z ≠ 0) = σ(log α − β log(−γ/ζ)) (Louizos et al. 2018, Sec. 2.2), as in the
  * top-k pruning of FLOP, CoFi and Sheared-LLaMA. P(z ≠ 0) is increasing in log α,
  * so the ranking is by log α itself (exact even where P(z ≠ 0) rounds to 1 in
  * float32). Ties are broken by the lower flat (row-major) index, so the result is

@@ -182,7 +182,7 @@ export abstract class L0Layer extends tf.layers.Layer {
 
   /**
    * The expected L0 norm of the gated weights, Σ_g |g|·P(z_g ≠ 0)
-   * (Louizos et al. 2018, Eq. 12): each gate's probability of being non-zero,
+   * (Louizos et al. 2018, Sec. 2.2): each gate's probability of being non-zero,
    * counted once per weight it controls. Differentiable in log α.
    */
   expectedL0(): tf.Scalar {

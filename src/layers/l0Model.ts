@@ -42,7 +42,7 @@ export function l0Summary(model: tf.LayersModel): L0LayerSummary[] {
 
 /**
  * Σ over the L0 layers of their expected L0, Σ_l Σ_g |g|·P(z_g ≠ 0) (Louizos et al.
- * 2018, Eq. 12; a differentiable scalar; 0 for a model without L0 layers).
+ * 2018, Sec. 2.2; a differentiable scalar; 0 for a model without L0 layers).
  */
 export function modelExpectedL0(model: tf.LayersModel): tf.Scalar {
   const layers = l0Layers(model);
@@ -52,7 +52,7 @@ export function modelExpectedL0(model: tf.LayersModel): tf.Scalar {
 
 /**
  * The expected density of the gated weights, Σ_l Σ_g |g|·P(z_g ≠ 0) / Σ_l (gated weights of l),
- * in [0, 1] (Louizos et al. 2018, Eq. 12, normalised): the quantity a Lagrangian
+ * in [0, 1] (Louizos et al. 2018, Sec. 2.2, normalised): the quantity a Lagrangian
  * controller drives to a target. The model must have at least one L0 layer.
  */
 export function modelExpectedDensity(model: tf.LayersModel): tf.Scalar {

@@ -1,23 +1,24 @@
 /**
  * The regulariser added to the data loss when training L0-gated layers
- * (Louizos, Welling & Kingma 2018, Eq. 12 with the expected L2 of Sec. 2.3, in the
- * form of the authors' code):
+ * (Louizos, Welling & Kingma 2018, the expected L0 of Sec. 2.2 with the expected L2
+ * of Sec. 2.3, in the form of the authors' code):
  *
- *   penalty = (1/N) Σ_layers [ λ_l · E‖θ̃_l‖₀ + Σ_g P(z_g ≠ 0) Σ_{i ∈ g} ½·wd·θ̃ᵢ² + ½·wd·‖b_l‖² ]
+ *   penalty = (1/N) Σ_layers [ lambda_l · E‖θ̃_l‖₀ + Σ_g P(z_g ≠ 0) Σ_{i ∈ g} ½·wd·θ̃ᵢ² + ½·wd·‖b_l‖² ]
  *
- * λ is the per-weight L0 cost of the authors' code (the paper's λ is λ/N), wd the
- * weight decay and N the number of training examples.
+ * `lambda` is the cost per non-zero weight in the authors' code's unit, Nλ, where λ
+ * is the paper's (`lambda` = 0.1 is the paper's λ = 0.1/N); wd is the weight decay
+ * and N the number of training examples.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { L0Layer } from "../layers/l0Layer";
 import { checkFinite, checkGreater, fail } from "../validate";
 
-/** λ for the whole model (one number), per L0 layer (an array in layer order), or by layer name. */
+/** `lambda` for the whole model (one number), per L0 layer (an array in layer order), or by layer name. */
 export type LambdaSetting = number | readonly number[] | Readonly<Record<string, number>>;
 
 /** Options of `l0Penalty`. */
 export interface PenaltyOptions {
-  /** Per-weight L0 cost λ (authors' code units: the paper's λ·N). */
+  /** Cost per non-zero weight, Nλ (the authors' code's unit; λ is the paper's). */
   lambda: LambdaSetting;
   /** Weight decay wd of the expected L2 term (default 0). */
   weightDecay?: number;
@@ -25,7 +26,7 @@ export interface PenaltyOptions {
   datasetSize: number;
 }
 
-/** λ of each layer, checked (finite, ≥ 0; one per layer; every layer named). */
+/** `lambda` of each layer, checked (finite, ≥ 0; one per layer; every layer named). */
 export function lambdasPerLayer(where: string, layers: readonly L0Layer[], lambda: LambdaSetting): number[] {
   let values: number[];
   if (typeof lambda === "number") values = layers.map(() => lambda);

@@ -60,7 +60,7 @@ export interface TrainOptions {
    * trained with the weights by the same optimizer, as in the authors' code).
    */
   gateLearningRate?: number;
-  /** Per-weight L0 cost λ of `l0Penalty` (authors' units; the paper's λ is λ/N). Default 0.1. */
+  /** Cost per non-zero weight of `l0Penalty`, Nλ (the authors' code's unit; λ is the paper's). Default 0.1. */
   lambda?: LambdaSetting;
   /** Weight decay of the expected L2 term (default 0; the authors use 5e-4). */
   weightDecay?: number;

@@ -15,6 +15,8 @@
  * - in a deck, stepped through with `Reveal.next()`: a slide never reached, a
  *   figure on the current slide not drawn or of zero width, untypeset maths on it,
  *   a slide wider than the screen; and the deck wider than a phone screen.
+ * - exercise solutions (`details.l0-solution`) that are open, or show their code,
+ *   when the page loads, or that do not show it once their summary is clicked.
  * Screenshots go to `screenshotDir`: each page at 1280 px, each page at
  * 390 px scrolled to its first figure (`<page>-390.png`), and the first slide and
  * first figure slide of each deck (`slides-<deck>-<n>.png`).
@@ -144,6 +146,19 @@ const MATHJAX_DONE = `new Promise((resolve) => {
 
 const TEX_ERRORS = `document.querySelectorAll(".mjx-noError, .MathJax_Error, merror, .mjx-merror").length`;
 
+/** Per solution: open when loaded, code visible when loaded, and code visible after a click on its summary. */
+const SOLUTIONS = `(() => {
+  // checkVisibility: a closed <details> hides its content with content-visibility, which keeps layout boxes.
+  const shown = (d) => Array.from(d.querySelectorAll(".input_area")).some((e) => e.checkVisibility());
+  return Array.from(document.querySelectorAll("details.l0-solution")).map((d) => {
+    const before = { open: d.open, shown: shown(d) };
+    d.querySelector("summary").click();
+    const after = shown(d);
+    d.open = false;
+    return { ...before, after };
+  });
+})()`;
+
 const LINKS = `Array.from(document.querySelectorAll("a[href]")).map((a) => a.getAttribute("href"))`;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -223,6 +238,11 @@ async function checkPage(
   checkTypeset(await page.evaluate<string>(VISIBLE_TEXT), at);
   const texErrors = await page.evaluate<number>(TEX_ERRORS);
   if (texErrors > 0) at(`${texErrors} formula(s) with TeX errors`);
+  const solutions = await page.evaluate<{ open: boolean; shown: boolean; after: boolean }[]>(SOLUTIONS);
+  solutions.forEach((solution, i) => {
+    if (solution.open || solution.shown) at(`solution ${i + 1} is not closed when the page loads`);
+    if (!solution.after) at(`solution ${i + 1} does not show its code when opened`);
+  });
   for (const href of await page.evaluate<string[]>(LINKS)) {
     if (href.startsWith("#")) continue;
     const target = new URL(href, url);

@@ -56,7 +56,17 @@ describe("the course notebooks", () => {
     removeStaleExecuted();
     const site = join(root, "build", "site");
     const pages: string[] = await buildSite({ python, notebooks: executed, out: site, chromiumPath });
-    assert.deepEqual(pages, ["index.html", ...notebooks.map((name) => name.replace(/\.ipynb$/, ".html"))]);
+    assert.deepEqual(pages, [
+      "index.html",
+      "references.html",
+      ...notebooks.map((name) => name.replace(/\.ipynb$/, ".html")),
+    ]);
+    const first = readFileSync(join(site, pages[2]), "utf8");
+    assert.match(
+      first,
+      /<details class="l0-solution"><summary>Solution<\/summary>/,
+      "chapter 01's solutions are folded",
+    );
     const shots = join(root, "build", "screenshots", "course");
     const problems = await checkSiteInBrowser(site, chromiumPath, shots);
     for (const name of notebooks) {

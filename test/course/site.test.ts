@@ -13,7 +13,7 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -109,7 +109,7 @@ test("the pages, slides and handouts built from the executed notebook pass their
   const { buildSite, exportFigures } = await import(pathToFileURL(join(root, "tools", "site.mjs")).href);
   const site = join(work, "site");
   const pages: string[] = await buildSite({ python, notebooks: runs[0], out: site, chromiumPath });
-  assert.deepEqual(pages, ["index.html", "figures.html"]);
+  assert.deepEqual(pages, ["index.html", "references.html", "figures.html"]);
   for (const name of ["figures-1", "figures-2"]) {
     assert.match(readFileSync(join(site, "figures", `${name}.svg`), "utf8"), /^<svg[^>]*xmlns/);
     assert.deepEqual([...readFileSync(join(site, "figures", `${name}.png`)).subarray(1, 4)], [0x50, 0x4e, 0x47]);
@@ -118,7 +118,13 @@ test("the pages, slides and handouts built from the executed notebook pass their
   assert.match(index, /href="figures\.html">Figures fixture: \$\\log\\alpha\$ and gates</);
   assert.match(index, /<li>Show a plotly figure with <code>showFigure<\/code><\/li>/);
   assert.match(index, /href="slides\/figures\.html">Slides<\/a> · <a href="handouts\/figures\.pdf">/);
-  for (const page of ["index.html", "figures.html", "slides/figures.html"]) {
+  assert.match(index, /<section class="notation" id="notation">/);
+  assert.match(
+    readFileSync(join(site, "references.html"), "utf8"),
+    /arXiv:<a href="https:\/\/arxiv\.org\/abs\/1712\.01312">/,
+  );
+  assert.ok(existsSync(join(site, "assets", "original-lecture-notes.txt")));
+  for (const page of [...readdirSync(site).filter((n) => n.endsWith(".html")), "slides/figures.html"]) {
     const html = readFileSync(join(site, page), "utf8");
     assert.doesNotMatch(
       html,

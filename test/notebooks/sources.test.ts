@@ -1,7 +1,7 @@
 // Notebook sources are committed without outputs; the check that enforces it
 // must catch a notebook that has them.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
@@ -28,4 +28,48 @@ test("a notebook with outputs is reported with its cell", async () => {
     "with-outputs.ipynb: cell 2 has outputs",
     "with-outputs.ipynb: cell 2 has an execution count",
   ]);
+});
+
+/** Longest code cell a chapter may have (issue 12: a cell is read at a glance; figures come from the library's builders). */
+const MAX_CODE_LINES = 25;
+
+/**
+ * Chapters still waiting for their second-edition rewrite (issue 12), whose
+ * figures are still built inline; each rewrite removes its chapter from here.
+ */
+const AWAITING_REWRITE = new Set([
+  "05-stretching.ipynb",
+  "06-clamping-hard-concrete.ipynb",
+  "07-masking.ipynb",
+  "08-training-an-l0-mlp.ipynb",
+  "09-controlling-sparsity.ipynb",
+]);
+
+/** The code cells of `dir`'s notebooks with more than MAX_CODE_LINES lines, as "notebook: cell n has k lines". */
+function longCells(dir: string, skip: Set<string> = new Set()): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".ipynb") && !skip.has(name))
+    .sort()
+    .flatMap((name) => {
+      const cells: { cell_type: string; source: string | string[] }[] = JSON.parse(
+        readFileSync(join(dir, name), "utf8"),
+      ).cells;
+      return cells.flatMap((cell, i) => {
+        const lines = [cell.source].flat().join("").replace(/\n$/, "").split("\n").length;
+        return cell.cell_type === "code" && lines > MAX_CODE_LINES ? [`${name}: cell ${i + 1} has ${lines} lines`] : [];
+      });
+    });
+}
+
+test(`no code cell in notebooks/ is longer than ${MAX_CODE_LINES} lines`, () => {
+  assert.deepEqual(longCells(join(root, "notebooks"), AWAITING_REWRITE), []);
+  for (const name of AWAITING_REWRITE) assert.ok(existsSync(join(root, "notebooks", name)), `${name} is gone`);
+});
+
+test("a notebook with a long code cell is reported with its cell and length", () => {
+  const dir = mkdtempSync(join(tmpdir(), "l0-long-"));
+  const nb = JSON.parse(readFileSync(join(root, "test", "fixtures", "ok.ipynb"), "utf8"));
+  nb.cells[1].source = Array.from({ length: MAX_CODE_LINES + 1 }, (_, i) => `console.log(${i});\n`);
+  writeFileSync(join(dir, "long.ipynb"), JSON.stringify(nb));
+  assert.deepEqual(longCells(dir), [`long.ipynb: cell 2 has ${MAX_CODE_LINES + 1} lines`]);
 });

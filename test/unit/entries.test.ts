@@ -116,10 +116,36 @@ describe("public API", () => {
       "showFigure",
       "progress",
       "inNotebook",
+      "check",
+      "sliderPlot",
+      "ksDistance",
+      "numbersOf",
     ].filter((name) => name in l0);
     assert.deepEqual(leaked, []);
     assert.deepEqual(Object.keys(l0Node).sort(), ["loadIdxDataset", "loadMnistDigits", "readIdx"]);
-    assert.deepEqual(Object.keys(l0Notebook).sort(), ["inNotebook", "progress", "showFigure"]);
+    assert.deepEqual(Object.keys(l0Notebook).sort(), [
+      "CheckFailure",
+      "atoms",
+      "bars",
+      "binomialStandardError",
+      "check",
+      "checkAbove",
+      "checkBelow",
+      "grid",
+      "histogram",
+      "histogramBars",
+      "inNotebook",
+      "ksCriticalValue",
+      "ksDistance",
+      "line",
+      "meanAndStandardError",
+      "numberOf",
+      "numbersOf",
+      "plot",
+      "progress",
+      "showFigure",
+      "sliderPlot",
+    ]);
   });
 
   test("tslab's Node10 resolution, which ignores the exports map, finds every entry and its types", () => {
