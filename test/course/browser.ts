@@ -146,6 +146,9 @@ const MATHJAX_DONE = `new Promise((resolve) => {
 
 const TEX_ERRORS = `document.querySelectorAll(".mjx-noError, .MathJax_Error, merror, .mjx-merror").length`;
 
+/** The pages that are not chapters (and so have no slide deck). */
+const FRONT_MATTER = ["index.html", "references.html"];
+
 /** Per solution: open when loaded, code visible when loaded, and code visible after a click on its summary. */
 const SOLUTIONS = `(() => {
   // checkVisibility: a closed <details> hides its content with content-visibility, which keeps layout boxes.
@@ -304,7 +307,8 @@ export async function checkSiteInBrowser(
   const pages = htmlIn(siteDir);
   if (pages.length === 0) return [`${siteDir}: no .html pages`];
   const decks = htmlIn(join(siteDir, "slides"));
-  if (decks.length !== pages.length - 1) problems.push(`${decks.length} slide decks for ${pages.length - 1} chapters`);
+  const chapters = pages.filter((name) => !FRONT_MATTER.includes(name));
+  if (decks.length !== chapters.length) problems.push(`${decks.length} slide decks for ${chapters.length} chapters`);
   const server = await serve(siteDir);
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;
