@@ -17,7 +17,12 @@ shared/reference/tooling.md), so a cell fails here when:
     cell's output but nbclient drops it; this runner collects those late outputs
     and charges them to the cell they belong to. A last hidden cell lets the
     timers of the final cell fire before the kernel stops;
-  - it runs longer than the timeout, or the kernel dies.
+  - it runs longer than the timeout, or the kernel dies;
+  - its output has not all arrived when the timeout has passed after its reply.
+    nbclient waits only 4 s by default for the outputs that follow a cell's
+    reply (they travel on another socket, and a kernel that printed thousands
+    of lines on a busy machine can be further behind than that), and then
+    saves the cell with the rest of its output silently missing.
 A failure names the notebook, the cell number (1-based, counting every cell) and
 the cell's stderr. --allow-errors lets cells with status "error" pass (as
 nbclient's allow_errors does) but still fails on "abort" and the rest.
@@ -39,6 +44,8 @@ from nbclient.util import ensure_async
 FLUSH_CELL = "await new Promise((resolve) => setTimeout(resolve, 100));"
 
 
+# nbclient's message when a cell's outputs stop short of the kernel's idle status.
+IOPUB_TIMEOUT = "Timeout waiting for IOPub output"
 LATE_ERRORS = ("UncaughtException", "UnhandledPromiseRejection")
 OUTSIDE = "an error was raised outside the cell's promise chain (a timer or an un-awaited promise)"
 
@@ -119,6 +126,8 @@ def run_one(path, out_dir, timeout, allow_errors):
         kernel_name="tslab",
         timeout=timeout,
         record_timing=False,
+        iopub_timeout=timeout,
+        raise_on_iopub_timeout=True,
         resources={"metadata": {"path": str(path.parent.resolve())}},
         on_cell_start=on_cell_start,
         on_cell_executed=on_cell_executed,
@@ -126,9 +135,13 @@ def run_one(path, out_dir, timeout, allow_errors):
     client.allow_errors = True  # status is judged by on_cell_executed above
     try:
         client.execute()
-    except CellTimeoutError:
+    except CellTimeoutError as e:
         cell = nb.cells[running["cell"] - 1]
-        raise CellFailure(running["cell"], f"timed out after {timeout} s", stderr_of(cell)) from None
+        if IOPUB_TIMEOUT in str(e):
+            reason = f"its output had not all arrived {timeout} s after it finished (the kernel never reported idle)"
+        else:
+            reason = f"timed out after {timeout} s"
+        raise CellFailure(running["cell"], reason, stderr_of(cell)) from None
     except DeadKernelError as e:
         cell = nb.cells[running["cell"] - 1]
         raise CellFailure(running["cell"], f"the kernel died ({e})", stderr_of(cell)) from None
