@@ -26,13 +26,22 @@ shared/reference/tooling.md), so a cell fails here when:
 A failure names the notebook, the cell number (1-based, counting every cell) and
 the cell's stderr. --allow-errors lets cells with status "error" pass (as
 nbclient's allow_errors does) but still fails on "abort" and the rest.
+
+The first SIGINT (Ctrl-C) or SIGTERM stops the run: the running kernel is killed
+(its process group: Jupyter starts each kernel in a session of its own, which a
+Ctrl-C in the terminal does not reach), nothing more is written, and the runner
+exits with 128 + the signal number. nbclient would instead shut the kernel down
+and go on with the next notebook, so the notebooks run in a worker thread, where
+nbclient installs no signal handlers, and the main thread keeps the signals.
 """
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -75,6 +84,32 @@ class TslabClient(NotebookClient):
                 late[index] = late.get(index, "") + msg["content"].get("text", "")
 
 
+class Stop:
+    """The signal that stopped the run, if any, and the client whose kernel is running."""
+
+    def __init__(self):
+        self.signal = None
+        self.client = None
+
+    def handle(self, signum, frame):
+        if self.signal is None:
+            self.signal = signum
+        self.kill_kernel()
+
+    def kill_kernel(self):
+        provisioner = getattr(getattr(self.client, "km", None), "provisioner", None)
+        pgid = getattr(provisioner, "pgid", None)
+        if pgid:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+class Stopped(Exception):
+    pass
+
+
 class CellFailure(Exception):
     def __init__(self, cell_number, reason, stderr):
         super().__init__(reason)
@@ -87,7 +122,7 @@ def stderr_of(cell):
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
 
 
-def run_one(path, out_dir, timeout, allow_errors):
+def run_one(path, out_dir, timeout, allow_errors, stop):
     nb = nbformat.read(path, as_version=4)
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel != "tslab":
@@ -98,6 +133,8 @@ def run_one(path, out_dir, timeout, allow_errors):
     running = {"cell": 0}
 
     def on_cell_start(cell, cell_index):
+        if stop.signal is not None:
+            raise Stopped()  # the signal came before the kernel's process group was known
         running["cell"] = min(cell_index + 1, real_cells)
 
     def on_cell_executed(cell, cell_index, execute_reply):
@@ -133,6 +170,7 @@ def run_one(path, out_dir, timeout, allow_errors):
         on_cell_executed=on_cell_executed,
     )
     client.allow_errors = True  # status is judged by on_cell_executed above
+    stop.client = client
     try:
         client.execute()
     except CellTimeoutError as e:
@@ -145,6 +183,10 @@ def run_one(path, out_dir, timeout, allow_errors):
     except DeadKernelError as e:
         cell = nb.cells[running["cell"] - 1]
         raise CellFailure(running["cell"], f"the kernel died ({e})", stderr_of(cell)) from None
+    finally:
+        stop.client = None
+    if stop.signal is not None:
+        raise Stopped()
     nb.cells.pop()  # the flush cell
     write_atomically(nb, out_dir / path.name)
 
@@ -177,6 +219,29 @@ def collect(args):
     return paths
 
 
+def run_all(paths, out_dir, args, stop):
+    """Runs the notebooks one after the other; returns how many failed."""
+    failures = 0
+    for path in paths:
+        start = time.monotonic()
+        try:
+            if stop.signal is not None:
+                raise Stopped()
+            run_one(path, out_dir, args.timeout, args.allow_errors, stop)
+        except Exception as e:
+            if stop.signal is not None:
+                break  # whatever the killed kernel made nbclient raise
+            if not isinstance(e, CellFailure):
+                raise
+            failures += 1
+            print(f"FAIL {path}: cell {e.cell_number}: {e.reason}", flush=True)
+            if e.stderr.strip():
+                print("  stderr:\n" + "\n".join("    " + l for l in e.stderr.rstrip().splitlines()), flush=True)
+            continue
+        print(f"ok   {path} ({time.monotonic() - start:.1f} s) -> {out_dir / path.name}", flush=True)
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+")
@@ -184,19 +249,16 @@ def main():
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     parser.add_argument("--allow-errors", action="store_true")
     args = parser.parse_args()
-    out_dir = Path(args.out)
-    failures = 0
-    for path in collect(args.notebooks):
-        start = time.monotonic()
-        try:
-            run_one(path, out_dir, args.timeout, args.allow_errors)
-        except CellFailure as f:
-            failures += 1
-            print(f"FAIL {path}: cell {f.cell_number}: {f.reason}", flush=True)
-            if f.stderr.strip():
-                print("  stderr:\n" + "\n".join("    " + l for l in f.stderr.rstrip().splitlines()), flush=True)
-            continue
-        print(f"ok   {path} ({time.monotonic() - start:.1f} s) -> {out_dir / path.name}", flush=True)
+    paths = collect(args.notebooks)
+    stop = Stop()
+    signal.signal(signal.SIGINT, stop.handle)
+    signal.signal(signal.SIGTERM, stop.handle)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        failures = worker.submit(run_all, paths, Path(args.out), args, stop).result()
+    if stop.signal is not None:
+        name = signal.Signals(stop.signal).name
+        print(f"run_notebooks: stopped by {name}; the kernel was killed and nothing more was written", flush=True)
+        sys.exit(128 + stop.signal)
     sys.exit(1 if failures else 0)
 
 
