@@ -9,7 +9,7 @@
 // slow to keep up, which no machine's load can make pass by luck.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
@@ -37,6 +37,7 @@ test("a cell may send thousands of outputs: none is lost and the kernel survives
   const progress = cells[3].outputs ?? [];
   assert.equal(progress.length, 1);
   assert.equal(progress[0].data?.["text/plain"].join(""), "updates: done 1500/1500 (100%) i=1500");
+  rmSync(out, { recursive: true });
 });
 
 /**

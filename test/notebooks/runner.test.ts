@@ -89,6 +89,7 @@ describe("run_notebooks.py writes executed copies safely", () => {
     assert.equal(runner(["--out", out, source]).status, 1);
     assert.equal(readFileSync(join(out, "chapter.ipynb"), "utf8"), executed);
     rmSync(work, { recursive: true });
+    rmSync(out, { recursive: true });
   });
 
   test("a notebook for another kernel is refused by name", () => {
