@@ -2,9 +2,20 @@
 // `npm run course`: set up what is missing, build the library, execute every
 // notebook in notebooks/ with the tslab kernel (executed copies in
 // build/notebooks/) and build the lecture pages, slides and handouts (build/site/).
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+//
+//   node tools/course.mjs [--notebooks DIR] [--build DIR]   (defaults: notebooks/ and build/)
+//
+// Stopping it (Ctrl-C, SIGINT or SIGTERM) or a failure changes nothing half-way:
+// each executed copy is written whole, and only once its notebook has run to the
+// end (tools/run_notebooks.py, which also kills the running kernel when
+// stopped); the pages are built in a temporary folder next to build/site, which
+// replaces build/site only when complete. A stopped run exits with 128 + the
+// signal number.
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { constants } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { buildLibrary } from "./build.mjs";
 import { root, setup } from "./setup.mjs";
 
@@ -12,10 +23,28 @@ export const NOTEBOOKS = join(root, "notebooks");
 export const EXECUTED = join(root, "build", "notebooks");
 export const SITE = join(root, "build", "site");
 
-/** Executes notebooks (files or folders) with tools/run_notebooks.py; returns its exit status. */
+/** The prefix of the temporary folders the pages are built in, next to the site folder. */
+const SITE_TEMP_PREFIX = ".site-";
+
+/**
+ * Executes notebooks (files or folders) with tools/run_notebooks.py. A SIGINT or
+ * SIGTERM this process receives meanwhile is passed on to the runner. Resolves to
+ * the runner's exit status (128 + the signal number when a signal ended it).
+ */
 export function executeNotebooks(python, paths, out = EXECUTED) {
   const runner = join(root, "tools", "run_notebooks.py");
-  return spawnSync(python, [runner, "--out", out, ...paths], { cwd: root, stdio: "inherit" }).status;
+  const child = spawn(python, [runner, "--out", out, ...paths], { cwd: root, stdio: "inherit" });
+  const forward = (signal) => child.kill(signal);
+  process.on("SIGINT", forward);
+  process.on("SIGTERM", forward);
+  return new Promise((done, fail) => {
+    child.on("error", fail);
+    child.on("exit", (code, signal) => {
+      process.off("SIGINT", forward);
+      process.off("SIGTERM", forward);
+      done(code ?? 128 + constants.signals[signal]);
+    });
+  });
 }
 
 /**
@@ -30,19 +59,75 @@ export function removeStaleExecuted(sources = NOTEBOOKS, executed = EXECUTED) {
   }
 }
 
-if (process.argv[1] === new URL(import.meta.url).pathname) {
-  const { python } = setup({ browser: true });
-  buildLibrary();
-  removeStaleExecuted();
-  if (executeNotebooks(python, [NOTEBOOKS]) !== 0) {
-    console.error("course: a notebook failed (see above); build/site was not rebuilt.");
-    process.exit(1);
-  }
+/**
+ * Builds the lecture pages (tools/site.mjs) into a temporary folder next to
+ * `out`, then, unless `stopped()` says otherwise, swaps it in for `out`; the
+ * temporary folder is removed in every case. Returns whether `out` was replaced.
+ * The two renames of the swap run without a turn of the event loop in between,
+ * so no signal handler runs half-way.
+ */
+export async function buildSiteAtomically({ python, notebooks, out = SITE, stopped = () => false }) {
   // Imported only now: site.mjs needs npm packages that the set-up may just have installed.
   const { buildSite } = await import("./site.mjs");
-  await buildSite({ python, notebooks: EXECUTED, out: SITE });
+  mkdirSync(dirname(out), { recursive: true });
+  const next = mkdtempSync(join(dirname(out), SITE_TEMP_PREFIX));
+  chmodSync(next, 0o755); // mkdtemp's 0700 would become the site's
+  const previous = `${next}-previous`;
+  try {
+    await buildSite({ python, notebooks, out: next });
+    if (stopped()) return false;
+    if (existsSync(out)) renameSync(out, previous);
+    renameSync(next, out);
+    return true;
+  } finally {
+    rmSync(next, { recursive: true, force: true });
+    rmSync(previous, { recursive: true, force: true });
+  }
+}
+
+/** Removes temporary site folders that a killed run (SIGKILL, power loss) left next to `site`. */
+function removeLeftoverSiteFolders(site) {
+  if (!existsSync(dirname(site))) return;
+  for (const name of readdirSync(dirname(site))) {
+    if (name.startsWith(SITE_TEMP_PREFIX)) rmSync(join(dirname(site), name), { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const { values } = parseArgs({ options: { notebooks: { type: "string" }, build: { type: "string" } } });
+  const notebooks = values.notebooks ? resolve(values.notebooks) : NOTEBOOKS;
+  const executed = values.build ? join(resolve(values.build), "notebooks") : EXECUTED;
+  const site = values.build ? join(resolve(values.build), "site") : SITE;
+  let stopSignal = null;
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => (stopSignal ??= signal));
+  const exitIfStopped = () => {
+    if (stopSignal === null) return;
+    console.error(`course: stopped by ${stopSignal}; ${site} was left as it was.`);
+    process.exit(128 + constants.signals[stopSignal]);
+  };
+
+  const { python } = setup({ browser: true });
+  buildLibrary();
+  exitIfStopped();
+  removeLeftoverSiteFolders(site);
+  removeStaleExecuted(notebooks, executed);
+  const status = await executeNotebooks(python, [notebooks], executed);
+  exitIfStopped();
+  if (status !== 0) {
+    console.error(`course: a notebook failed (see above); ${site} was not rebuilt.`);
+    process.exit(1);
+  }
+  try {
+    await buildSiteAtomically({ python, notebooks: executed, out: site, stopped: () => stopSignal !== null });
+  } catch (error) {
+    // A Ctrl-C also reaches the site's child processes, which then fail the build while
+    // this process is blocked in spawnSync: its own handler runs once the event loop polls.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    exitIfStopped();
+    throw error;
+  }
   console.log(
-    `course: executed notebooks in ${EXECUTED}\ncourse: lecture pages in ${join(SITE, "index.html")}, ` +
-      `slides in ${join(SITE, "slides")}, handouts in ${join(SITE, "handouts")}`,
+    `course: executed notebooks in ${executed}\ncourse: lecture pages in ${join(site, "index.html")}, ` +
+      `slides in ${join(site, "slides")}, handouts in ${join(site, "handouts")}`,
   );
 }

@@ -17,7 +17,12 @@ shared/reference/tooling.md), so a cell fails here when:
     cell's output but nbclient drops it; this runner collects those late outputs
     and charges them to the cell they belong to. A last hidden cell lets the
     timers of the final cell fire before the kernel stops;
-  - it runs longer than the timeout, or the kernel dies.
+  - it runs longer than the timeout, or the kernel dies;
+  - its output has not all arrived when the timeout has passed after its reply.
+    nbclient waits only 4 s by default for the outputs that follow a cell's
+    reply (they travel on another socket, and a kernel that printed thousands
+    of lines on a busy machine can be further behind than that), and then
+    saves the cell with the rest of its output silently missing.
 A failure names the notebook, the cell number (1-based, counting every cell) and
 the cell's stderr.
 
@@ -25,13 +30,22 @@ A code cell tagged "solution" (an exercise's reference solution) runs like any
 other, so a broken solution fails the run, but its outputs are left out of the
 executed copy: the answer is not shown to a reader of the executed notebook. --allow-errors lets cells with status "error" pass (as
 nbclient's allow_errors does) but still fails on "abort" and the rest.
+
+The first SIGINT (Ctrl-C) or SIGTERM stops the run: the running kernel is killed
+(its process group: Jupyter starts each kernel in a session of its own, which a
+Ctrl-C in the terminal does not reach), nothing more is written, and the runner
+exits with 128 + the signal number. nbclient would instead shut the kernel down
+and go on with the next notebook, so the notebooks run in a worker thread, where
+nbclient installs no signal handlers, and the main thread keeps the signals.
 """
 
 import argparse
 import os
+import signal
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -43,6 +57,8 @@ from nbclient.util import ensure_async
 FLUSH_CELL = "await new Promise((resolve) => setTimeout(resolve, 100));"
 
 
+# nbclient's message when a cell's outputs stop short of the kernel's idle status.
+IOPUB_TIMEOUT = "Timeout waiting for IOPub output"
 LATE_ERRORS = ("UncaughtException", "UnhandledPromiseRejection")
 OUTSIDE = "an error was raised outside the cell's promise chain (a timer or an un-awaited promise)"
 
@@ -72,6 +88,32 @@ class TslabClient(NotebookClient):
                 late[index] = late.get(index, "") + msg["content"].get("text", "")
 
 
+class Stop:
+    """The signal that stopped the run, if any, and the client whose kernel is running."""
+
+    def __init__(self):
+        self.signal = None
+        self.client = None
+
+    def handle(self, signum, frame):
+        if self.signal is None:
+            self.signal = signum
+        self.kill_kernel()
+
+    def kill_kernel(self):
+        provisioner = getattr(getattr(self.client, "km", None), "provisioner", None)
+        pgid = getattr(provisioner, "pgid", None)
+        if pgid:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+class Stopped(Exception):
+    pass
+
+
 class CellFailure(Exception):
     def __init__(self, cell_number, reason, stderr):
         super().__init__(reason)
@@ -84,7 +126,7 @@ def stderr_of(cell):
     return "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("name") == "stderr")
 
 
-def run_one(path, out_dir, timeout, allow_errors):
+def run_one(path, out_dir, timeout, allow_errors, stop):
     nb = nbformat.read(path, as_version=4)
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel != "tslab":
@@ -95,6 +137,8 @@ def run_one(path, out_dir, timeout, allow_errors):
     running = {"cell": 0}
 
     def on_cell_start(cell, cell_index):
+        if stop.signal is not None:
+            raise Stopped()  # the signal came before the kernel's process group was known
         running["cell"] = min(cell_index + 1, real_cells)
 
     def on_cell_executed(cell, cell_index, execute_reply):
@@ -123,19 +167,30 @@ def run_one(path, out_dir, timeout, allow_errors):
         kernel_name="tslab",
         timeout=timeout,
         record_timing=False,
+        iopub_timeout=timeout,
+        raise_on_iopub_timeout=True,
         resources={"metadata": {"path": str(path.parent.resolve())}},
         on_cell_start=on_cell_start,
         on_cell_executed=on_cell_executed,
     )
     client.allow_errors = True  # status is judged by on_cell_executed above
+    stop.client = client
     try:
         client.execute()
-    except CellTimeoutError:
+    except CellTimeoutError as e:
         cell = nb.cells[running["cell"] - 1]
-        raise CellFailure(running["cell"], f"timed out after {timeout} s", stderr_of(cell)) from None
+        if IOPUB_TIMEOUT in str(e):
+            reason = f"its output had not all arrived {timeout} s after it finished (the kernel never reported idle)"
+        else:
+            reason = f"timed out after {timeout} s"
+        raise CellFailure(running["cell"], reason, stderr_of(cell)) from None
     except DeadKernelError as e:
         cell = nb.cells[running["cell"] - 1]
         raise CellFailure(running["cell"], f"the kernel died ({e})", stderr_of(cell)) from None
+    finally:
+        stop.client = None
+    if stop.signal is not None:
+        raise Stopped()
     nb.cells.pop()  # the flush cell
     hide_solution_outputs(nb)
     write_atomically(nb, out_dir / path.name)
@@ -176,6 +231,29 @@ def collect(args):
     return paths
 
 
+def run_all(paths, out_dir, args, stop):
+    """Runs the notebooks one after the other; returns how many failed."""
+    failures = 0
+    for path in paths:
+        start = time.monotonic()
+        try:
+            if stop.signal is not None:
+                raise Stopped()
+            run_one(path, out_dir, args.timeout, args.allow_errors, stop)
+        except Exception as e:
+            if stop.signal is not None:
+                break  # whatever the killed kernel made nbclient raise
+            if not isinstance(e, CellFailure):
+                raise
+            failures += 1
+            print(f"FAIL {path}: cell {e.cell_number}: {e.reason}", flush=True)
+            if e.stderr.strip():
+                print("  stderr:\n" + "\n".join("    " + l for l in e.stderr.rstrip().splitlines()), flush=True)
+            continue
+        print(f"ok   {path} ({time.monotonic() - start:.1f} s) -> {out_dir / path.name}", flush=True)
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+")
@@ -183,19 +261,16 @@ def main():
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     parser.add_argument("--allow-errors", action="store_true")
     args = parser.parse_args()
-    out_dir = Path(args.out)
-    failures = 0
-    for path in collect(args.notebooks):
-        start = time.monotonic()
-        try:
-            run_one(path, out_dir, args.timeout, args.allow_errors)
-        except CellFailure as f:
-            failures += 1
-            print(f"FAIL {path}: cell {f.cell_number}: {f.reason}", flush=True)
-            if f.stderr.strip():
-                print("  stderr:\n" + "\n".join("    " + l for l in f.stderr.rstrip().splitlines()), flush=True)
-            continue
-        print(f"ok   {path} ({time.monotonic() - start:.1f} s) -> {out_dir / path.name}", flush=True)
+    paths = collect(args.notebooks)
+    stop = Stop()
+    signal.signal(signal.SIGINT, stop.handle)
+    signal.signal(signal.SIGTERM, stop.handle)
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        failures = worker.submit(run_all, paths, Path(args.out), args, stop).result()
+    if stop.signal is not None:
+        name = signal.Signals(stop.signal).name
+        print(f"run_notebooks: stopped by {name}; the kernel was killed and nothing more was written", flush=True)
+        sys.exit(128 + stop.signal)
     sys.exit(1 if failures else 0)
 
 

@@ -10,13 +10,15 @@
 //    where its native binary cannot be downloaded.
 // 2. Python 3 with Jupyter's nbclient, nbconvert and jupyter_client: Debian's
 //    packages through apt-get when it can (root), else pip --user.
-// 3. The `tslab` kernel spec in the user's Jupyter data folder, pointing at this
-//    project's own tslab (the kernel.json that `tslab install --user` writes).
+// 3. The `tslab` kernel spec in the user's Jupyter data folder: a launcher
+//    (tools/tslab-kernel.sh, copied into the spec's folder) that runs the tslab
+//    of whichever project the notebook is in, or a tslab on PATH. It names no
+//    clone, so a second clone or a deleted one cannot leave it dangling.
 // 4. With --browser: Chromium for the browser test (Debian's package).
 // 5. With --front-ends: Debian's classic Jupyter Notebook, JupyterHub and poppler-utils,
 //    for the front-end and classroom tests, the hub and the handout checks.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -103,20 +105,37 @@ function jupyterDataDir() {
   return join(process.env.XDG_DATA_HOME || join(homedir(), ".local", "share"), "jupyter");
 }
 
+/**
+ * Registers the user-level `tslab` kernel as the launcher tools/tslab-kernel.sh,
+ * copied into the kernel spec's folder. A `tslab` spec that is something else
+ * (an older set-up's, or the user's own `tslab install`) is replaced: the
+ * launcher serves the user's own tslab too, through PATH.
+ */
 function kernelSpec() {
-  const tslab = join(root, "node_modules", ".bin", "tslab");
-  if (!existsSync(tslab)) stop("tslab in node_modules", `cd ${root} && npm install`);
-  const file = join(jupyterDataDir(), "kernels", "tslab", "kernel.json");
-  const spec = {
-    argv: [tslab, "kernel", "--config-path", "{connection_file}"],
-    display_name: "TypeScript",
-    language: "typescript",
-  };
-  const wanted = JSON.stringify(spec, null, 1);
-  if (existsSync(file) && readFileSync(file, "utf8") === wanted) return;
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, wanted);
-  say(`registered the tslab kernel spec ${file} -> ${tslab}`);
+  if (!existsSync(join(root, "node_modules", ".bin", "tslab")))
+    stop("tslab in node_modules", `cd ${root} && npm install`);
+  const folder = join(jupyterDataDir(), "kernels", "tslab");
+  const launcher = join(folder, "tslab-kernel.sh");
+  const script = readFileSync(join(root, "tools", "tslab-kernel.sh"), "utf8");
+  const spec = `${JSON.stringify(
+    {
+      argv: ["/bin/sh", launcher, "kernel", "--config-path", "{connection_file}"],
+      display_name: "TypeScript",
+      language: "typescript",
+    },
+    null,
+    1,
+  )}\n`;
+  const file = join(folder, "kernel.json");
+  const previous = existsSync(file) ? readFileSync(file, "utf8") : null;
+  if (previous === spec && existsSync(launcher) && readFileSync(launcher, "utf8") === script) return;
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(launcher, script);
+  chmodSync(launcher, 0o755);
+  writeFileSync(file, spec);
+  if (previous !== null && previous !== spec)
+    say(`replaced the tslab kernel spec ${file}, which was:\n${previous.trim()}`);
+  say(`registered the tslab kernel ${file}: runs the node_modules/.bin/tslab above each notebook, else tslab on PATH`);
 }
 
 export function chromium() {

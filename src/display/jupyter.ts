@@ -38,7 +38,8 @@ function kernelWriter(): WriteDisplayData | null {
 }
 
 /**
- * Makes every message tslab publishes on its output channel a synchronous send.
+ * Makes every message tslab publishes on its output channel a synchronous send
+ * that is never dropped.
  *
  * zeromq 6 (src/socket.cc, `max_sync_operations`) sends at most 512 messages in a
  * row synchronously; the next one waits for an event-loop turn, and every send
@@ -47,9 +48,20 @@ function kernelWriter(): WriteDisplayData | null {
  * than about 500 times without yielding loses the rest of its output silently
  * (Node's console swallows the error), and when the send that throws is tslab's
  * own status message the exception is uncaught and the kernel dies. With a zero
- * send timeout zeromq takes its synchronous path for every send; a publisher
- * socket never blocks (at its high-water mark it drops, as it would anyway).
- * Applied once, and only inside a tslab kernel, by importing `l0-hard-concrete/notebook`.
+ * send timeout zeromq takes its synchronous path for every send.
+ *
+ * A publisher socket never blocks either: at its high-water mark (ZMQ_SNDHWM,
+ * 1,000 messages per subscriber by default) it drops what it is given. tslab
+ * sends one message per `console.log`, so a cell printing 1,500 lines while
+ * zeromq's I/O thread or the frontend waited for a CPU (a busy machine) lost the
+ * lines past about the 1,000th, and the status "idle" after them, which leaves
+ * the frontend waiting for a kernel that has finished. The limit is lifted
+ * (0 = none): outputs wait in memory until the frontend reads them. libzmq 4.3
+ * applies a new limit to the connections the socket holds, but a frontend that
+ * connects later (a reloaded page) gets the old one, so both options are set
+ * again before every send (no measurable cost: 12-16 µs per send either way,
+ * 5,000 sends timed interleaved).
+ * Installed once, and only inside a tslab kernel, by importing `l0-hard-concrete/notebook`.
  */
 export function makeKernelSendsSynchronous(): void {
   if (loadedModules(TSLAB_JUPYTER).length === 0) return;
@@ -61,8 +73,9 @@ export function makeKernelSendsSynchronous(): void {
     Object.defineProperty(prototype, "send", {
       configurable: true,
       writable: true,
-      value: function (this: { sendTimeout: number }, ...args: unknown[]) {
-        if (this.sendTimeout !== 0) this.sendTimeout = 0;
+      value: function (this: { sendTimeout: number; sendHighWaterMark: number }, ...args: unknown[]) {
+        this.sendTimeout = 0;
+        this.sendHighWaterMark = 0;
         return send.apply(this, args);
       },
     });

@@ -3,7 +3,7 @@
 // cell and the message.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
@@ -76,7 +76,8 @@ describe("run_notebooks.py on broken notebooks", () => {
 
 describe("run_notebooks.py writes executed copies safely", () => {
   test("a failed run leaves the previous executed copy intact", () => {
-    const work = mkdtempSync(join(tmpdir(), "l0-runner-src-"));
+    // Inside the project, where the kernel finds its tslab (tools/tslab-kernel.sh looks upward from the notebook).
+    const work = mkdtempSync(join(root, "build", "runner-src-"));
     const out = mkdtempSync(join(tmpdir(), "l0-runner-out-"));
     const source = join(work, "chapter.ipynb");
     copyFileSync(join(fixtures, "ok.ipynb"), source);
@@ -87,6 +88,8 @@ describe("run_notebooks.py writes executed copies safely", () => {
     copyFileSync(join(fixtures, "broken", "exception.ipynb"), source);
     assert.equal(runner(["--out", out, source]).status, 1);
     assert.equal(readFileSync(join(out, "chapter.ipynb"), "utf8"), executed);
+    rmSync(work, { recursive: true });
+    rmSync(out, { recursive: true });
   });
 
   test("a notebook for another kernel is refused by name", () => {
