@@ -238,4 +238,22 @@ describe("numbersOf and numberOf", () => {
     assert.throws(() => numberOf(() => tf.tensor1d([1, 2])), /numberOf: compute must be a tensor of one entry/);
     assert.equal(tf.memory().numTensors, before);
   });
+
+  test("read a variable or a tensor made before without freeing it", () => {
+    const variable = tf.variable(tf.tensor1d([1, 2]));
+    const held = tf.tensor1d([3]);
+    const before = tf.memory().numTensors;
+    assert.deepEqual(
+      numbersOf(() => variable),
+      [1, 2],
+    );
+    assert.equal(
+      numberOf(() => held),
+      3,
+    );
+    assert.equal(tf.memory().numTensors, before);
+    assert.deepEqual(Array.from(variable.dataSync()), [1, 2], "the variable is still alive");
+    assert.equal(held.isDisposed, false);
+    tf.dispose([variable, held]);
+  });
 });
