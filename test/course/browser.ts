@@ -87,7 +87,8 @@ const TEX_ERRORS = `document.querySelectorAll(".mjx-noError, .MathJax_Error, mer
 
 /** Per solution: open when loaded, code visible when loaded, and code visible after a click on its summary. */
 const SOLUTIONS = `(() => {
-  const shown = (d) => Array.from(d.querySelectorAll(".input_area")).some((e) => e.getClientRects().length > 0);
+  // checkVisibility, not getClientRects: Chromium lays out a closed <details>'s content (content-visibility: hidden).
+  const shown = (d) => Array.from(d.querySelectorAll(".input_area")).some((e) => e.checkVisibility());
   return Array.from(document.querySelectorAll("details.l0-solution")).map((d) => {
     const before = { open: d.open, shown: shown(d) };
     d.querySelector("summary").click();
