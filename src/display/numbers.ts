@@ -1,7 +1,8 @@
 /**
  * Tensors to plain numbers for notebooks: the computation runs inside `tf.tidy`
  * and every tensor it made is freed, so a chapter reads numbers without any
- * `tf.dispose` bookkeeping.
+ * `tf.dispose` bookkeeping. A tensor that existed before (a variable, a tensor
+ * the notebook holds) can be returned too: it is read, not freed.
  *
  *   const samples = numbersOf(() => sampleBinaryConcrete(tf.fill([1000], 0), 2 / 3, 7));
  */
@@ -10,12 +11,14 @@ import { fail } from "../validate";
 
 function read(where: string, compute: () => tf.Tensor): Float32Array | Int32Array | Uint8Array {
   if (typeof compute !== "function") fail(where, "compute", compute, "a function returning a tensor");
+  // Tensor ids only grow: a tensor with an id above this one was made by `compute`.
+  const lastOldId = tf.tidy(() => tf.scalar(0).id);
   const result = tf.tidy(compute);
   if (!(result instanceof tf.Tensor)) fail(where, "compute", result, "a function returning a tensor");
   try {
     return result.dataSync() as Float32Array | Int32Array | Uint8Array;
   } finally {
-    result.dispose();
+    if (result.id > lastOldId) result.dispose();
   }
 }
 

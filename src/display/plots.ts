@@ -105,33 +105,43 @@ export interface Histogram {
   counts: number[];
   /** counts / (n · width): a density estimate, comparable with a probability density. */
   density: number[];
-  /** Number of samples, including those outside [start, end). */
+  /** The sample size the density divides by: the number of values (those outside [start, end) included), or `total`. */
   n: number;
 }
 
 /**
  * Counts `values` in bins of `width` from `start` to `end` (the last bin ends at
  * `end`; (end − start)/width must be a whole number). Samples outside
- * [start, end) count in n but in no bin.
+ * [start, end) count in n but in no bin. `total` (default: the number of
+ * values) is the sample size the density divides by: give the size of the whole
+ * sample when `values` hold only the part of it that has a density (the
+ * fractional gates of a mixed variable), so that the bars' area is that part's
+ * probability.
  */
-export function histogram(values: ArrayLike<number>, bins: { start: number; end: number; width: number }): Histogram {
+export function histogram(
+  values: ArrayLike<number>,
+  bins: { start: number; end: number; width: number },
+  total: number = values.length,
+): Histogram {
   const { start, end, width } = bins;
   const count = Math.round((end - start) / width);
   if (!(width > 0) || !(count >= 1) || Math.abs(count * width - (end - start)) > 1e-9 * Math.abs(end - start)) {
     fail("histogram", "bins", [start, end, width], "start < end with (end − start)/width a whole number");
+  }
+  if (!Number.isInteger(total) || total < Math.max(values.length, 1)) {
+    fail("histogram", "total", total, `an integer ≥ the number of values (${values.length}) and ≥ 1`);
   }
   const counts = new Array<number>(count).fill(0);
   for (let i = 0; i < values.length; i++) {
     const k = Math.floor((values[i] - start) / width);
     if (k >= 0 && k < count) counts[k]++;
   }
-  const n = values.length;
   return {
     width,
     centres: counts.map((_, k) => start + (k + 0.5) * width),
     counts,
-    density: counts.map((c) => c / (n * width)),
-    n,
+    density: counts.map((c) => c / (total * width)),
+    n: total,
   };
 }
 

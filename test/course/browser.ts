@@ -151,7 +151,7 @@ const FRONT_MATTER = ["index.html", "references.html"];
 
 /** Per solution: open when loaded, code visible when loaded, and code visible after a click on its summary. */
 const SOLUTIONS = `(() => {
-  // checkVisibility: a closed <details> hides its content with content-visibility, which keeps layout boxes.
+  // checkVisibility, not getClientRects: Chromium lays out a closed <details>'s content (content-visibility: hidden).
   const shown = (d) => Array.from(d.querySelectorAll(".input_area")).some((e) => e.checkVisibility());
   return Array.from(document.querySelectorAll("details.l0-solution")).map((d) => {
     const before = { open: d.open, shown: shown(d) };

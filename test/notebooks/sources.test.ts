@@ -37,13 +37,7 @@ const MAX_CODE_LINES = 25;
  * Chapters still waiting for their second-edition rewrite (issue 12), whose
  * figures are still built inline; each rewrite removes its chapter from here.
  */
-const AWAITING_REWRITE = new Set([
-  "05-stretching.ipynb",
-  "06-clamping-hard-concrete.ipynb",
-  "07-masking.ipynb",
-  "08-training-an-l0-mlp.ipynb",
-  "09-controlling-sparsity.ipynb",
-]);
+const AWAITING_REWRITE = new Set(["08-training-an-l0-mlp.ipynb"]);
 
 /** The code cells of `dir`'s notebooks with more than MAX_CODE_LINES lines, as "notebook: cell n has k lines". */
 function longCells(dir: string, skip: Set<string> = new Set()): string[] {

@@ -126,6 +126,18 @@ describe("figure builders", () => {
     assert.throws(() => histogram([1], { start: 0, end: 1, width: 0.3 }), /histogram: bins must be start < end/);
   });
 
+  test("histogram of the continuous part of a mixed sample divides by the whole sample size", () => {
+    const h = histogram([0.05, 0.15, 0.16], { start: 0, end: 1, width: 0.1 }, 6);
+    assert.equal(h.n, 6);
+    assert.ok(Math.abs(h.density[1] - 2 / (6 * 0.1)) < 1e-12);
+    assert.ok(Math.abs(h.density.reduce((a, b) => a + b, 0) * h.width - 0.5) < 1e-12, "area = 3 of 6 samples");
+    assert.throws(
+      () => histogram([0.1, 0.2], { start: 0, end: 1, width: 0.1 }, 1),
+      /histogram: total must be an integer ≥/,
+    );
+    assert.throws(() => histogram([0.1], { start: 0, end: 1, width: 0.1 }, 2.5), /histogram: total must be/);
+  });
+
   test("atoms draws one labelled spike per point mass on the right-hand axis", () => {
     const trace = atoms("P(z = 0), P(z = 1)", [
       { x: 0, mass: 0.168 },
@@ -225,5 +237,23 @@ describe("numbersOf and numberOf", () => {
     assert.equal(tf.memory().numTensors, before);
     assert.throws(() => numberOf(() => tf.tensor1d([1, 2])), /numberOf: compute must be a tensor of one entry/);
     assert.equal(tf.memory().numTensors, before);
+  });
+
+  test("read a variable or a tensor made before without freeing it", () => {
+    const variable = tf.variable(tf.tensor1d([1, 2]));
+    const held = tf.tensor1d([3]);
+    const before = tf.memory().numTensors;
+    assert.deepEqual(
+      numbersOf(() => variable),
+      [1, 2],
+    );
+    assert.equal(
+      numberOf(() => held),
+      3,
+    );
+    assert.equal(tf.memory().numTensors, before);
+    assert.deepEqual(Array.from(variable.dataSync()), [1, 2], "the variable is still alive");
+    assert.equal(held.isDisposed, false);
+    tf.dispose([variable, held]);
   });
 });
