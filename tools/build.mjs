@@ -1,5 +1,6 @@
-// Compiles the library (src/ -> dist/) and, with tests, the test suite
-// (test/ -> build/test/). Incremental: a no-op build takes about a second.
+// Compiles the library (src/ -> dist/), the test suite (test/ -> build/test/)
+// and the experiments (experiments/ -> build/dist-experiments/, importing the
+// library by its package name). Incremental: a no-op build takes about a second.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { root } from "./setup.mjs";
@@ -20,4 +21,8 @@ export function buildLibrary() {
 
 export function buildTests() {
   compile(join("test", "tsconfig.json"));
+}
+
+export function buildExperiments() {
+  compile(join("experiments", "tsconfig.json"));
 }
