@@ -338,10 +338,14 @@ export abstract class L0Layer extends tf.layers.Layer {
   gates(training: boolean, batchSize = 1): tf.Tensor {
     if (!training) return this.testTimeGates();
     const logAlpha = this.logAlpha.read();
-    if (this.gateSampling === "perPass") return sampleHardConcrete(logAlpha, this.params, this.random!);
-    return tf.tidy(() =>
-      sampleHardConcrete(tf.broadcastTo(logAlpha, [batchSize, ...logAlpha.shape]), this.params, this.random!),
-    );
+    try {
+      if (this.gateSampling === "perPass") return sampleHardConcrete(logAlpha, this.params, this.random!);
+      return tf.tidy(() =>
+        sampleHardConcrete(tf.broadcastTo(logAlpha, [batchSize, ...logAlpha.shape]), this.params, this.random!),
+      );
+    } catch (error) {
+      throw new Error(`${this.name}: cannot sample the gates: ${(error as Error).message}`);
+    }
   }
 
   /** The test-time gate ẑ chosen by `testGate` (Eq. 13 by default). */

@@ -42,9 +42,9 @@ export class L0Callback extends tf.Callback {
   private readonly target: tf.LayersModel;
   private detachTerm: (() => void) | null = null;
 
-  constructor(model: tf.LayersModel, options: L0CallbackOptions = {}) {
+  /** `where` names the caller in error messages. */
+  constructor(model: tf.LayersModel, options: L0CallbackOptions = {}, where = "l0Callbacks") {
     super();
-    const where = "l0Callbacks";
     if (!(model instanceof tf.LayersModel)) fail(where, "model", model, "a tf.LayersModel");
     const clamp = options.clampLogAlpha ?? AUTHORS_LOG_ALPHA_RANGE;
     if (clamp !== false && (!Array.isArray(clamp) || clamp.length !== 2 || !(clamp[0] < clamp[1]))) {

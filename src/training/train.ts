@@ -134,11 +134,11 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   if (options.optimizer === undefined && options.learningRate !== undefined) {
     checkGreater(where, "learningRate", options.learningRate, 0);
   }
-  const hooks = new L0Callback(model, {
-    clampLogAlpha: options.clampLogAlpha,
-    lagrangian: options.lagrangian,
-    averageDecay: options.averageDecay,
-  });
+  const hooks = new L0Callback(
+    model,
+    { clampLogAlpha: options.clampLogAlpha, lagrangian: options.lagrangian, averageDecay: options.averageDecay },
+    where,
+  );
   const ownOptimizer = options.optimizer === undefined;
   const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3);
   const gateVariables = new Set(layers.map((layer) => layer.logAlpha.read() as tf.Variable));
