@@ -34,8 +34,8 @@ export interface L0DenseArgs extends L0GateArgs {
  * `tf.loadLayersModel`). Built with `lambda` and `datasetSize` it carries its own
  * penalty, so `model.compile` + `model.fit` minimise data loss + penalty (tfjs adds
  * layer losses to the training objective); `model.evaluate` reports the data term
- * only (tfjs leaves layer losses out of it): read the penalty with `layer.penalty()`
- * and the counts with `l0Summary`.
+ * only (tfjs leaves layer losses out of it): `l0Summary` gives each layer's penalty
+ * (`layer.penalty()`) and counts.
  */
 export class L0Dense extends L0Layer {
   static className = "L0Dense";

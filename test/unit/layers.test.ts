@@ -463,6 +463,7 @@ describe("L0Dense", () => {
     assert.equal(summary[0].unitsLeft, 5);
     assert.equal(summary[1].units, 5);
     assert.equal(summary[0].parameters.total, 35);
+    assert.equal(summary[0].penalty, null, "a layer built without lambda and datasetSize carries no penalty");
     const density = modelExpectedDensity(model).dataSync()[0];
     const secondL0 = Array.from(second.logAlpha.read().dataSync()).reduce((s, a) => s + 3 * openProbability(a), 0);
     assert.ok(Math.abs(density - (5 * pSum + secondL0) / (30 + 15)) < 1e-5);

@@ -10,6 +10,7 @@ import {
   l0Dense,
   l0Layers,
   l0Penalty,
+  l0Summary,
   magnitudePruneToDense,
   modelExpectedDensity,
   modelExpectedL0,
@@ -342,6 +343,7 @@ describe("model.fit with L0 layers that carry their penalty", () => {
     const dataLoss = tf.tidy(() => tf.losses.meanSquaredError(y, model.predict(x) as tf.Tensor).dataSync()[0]);
     const penalty = tf.tidy(() => layer.penalty().dataSync()[0]);
     assert.ok(penalty > 0.1, `penalty ${penalty}`);
+    assert.equal(l0Summary(model)[0].penalty, penalty);
     model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
     const evaluated = model.evaluate(x, y, { batchSize: 40 }) as tf.Scalar;
     assert.ok(Math.abs(evaluated.dataSync()[0] - dataLoss) < 1e-5 * Math.max(1, dataLoss));
