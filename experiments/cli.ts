@@ -3,13 +3,17 @@
  *
  *   mnist-mlp [--full] [--seeds 1,2,3] [--models all|l0] [--ablation NAME]
  *             [--epochs N] [--idx DIR] [--out FILE]
+ *   mnist-mlp-compare FILE.json...   (one table over results written by mnist-mlp)
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { useBackend } from "l0-hard-concrete";
 import {
   ABLATIONS,
   type Ablation,
+  formatComparison,
   formatMnistMlpTables,
+  type MnistMlpResult,
   type ModelSet,
   mnistMlpSettings,
   runMnistMlp,
@@ -18,6 +22,7 @@ import {
 const USAGE = [
   "usage: npm run experiment -- mnist-mlp [--full] [--seeds 1,2,3] [--models all|l0] [--ablation NAME]",
   "                                       [--epochs N] [--idx DIR] [--out FILE]",
+  "       npm run experiment -- mnist-mlp-compare FILE.json...",
   `ablations: ${Object.entries(ABLATIONS)
     .map(([name, what]) => `\n  ${name}: ${what}`)
     .join("")}`,
@@ -26,6 +31,11 @@ const USAGE = [
 /** Parses the arguments and runs the experiment; returns the process exit code. */
 export async function main(args: string[]): Promise<number> {
   const [name, ...rest] = args;
+  if (name === "mnist-mlp-compare" && rest.length > 0) {
+    const results = rest.map((file) => JSON.parse(readFileSync(file, "utf8")) as MnistMlpResult);
+    console.log(formatComparison(results));
+    return 0;
+  }
   if (name !== "mnist-mlp") {
     console.error(name === undefined ? USAGE : `unknown experiment ${JSON.stringify(name)}\n${USAGE}`);
     return 2;

@@ -456,6 +456,49 @@ function markdown(header: string[], lines: string[][]): string {
   return [format(header), format(widths.map((w) => "-".repeat(w))), ...lines.map(format)].join("\n");
 }
 
+/**
+ * One table over several result files (e.g. one per seed and ablation): per
+ * setting (the authors' recipe or an ablation) and model, mean ± sd over all
+ * seeds found, with the wall time per run.
+ */
+export function formatComparison(results: readonly MnistMlpResult[]): string {
+  const groups = new Map<string, MnistMlpRow[]>();
+  for (const result of results) {
+    const { mode, epochs, ablation } = result.settings;
+    const base = mode === "full" ? "authors' recipe" : "quick recipe";
+    const recipe = ablation === null ? base : `${base}, ${ablation}: ${ABLATIONS[ablation]}`;
+    const setting = `${mode}, ${epochs} epochs, ${recipe}`;
+    for (const row of result.rows) {
+      const key = `${setting}\u0000${row.model}`;
+      groups.set(key, [...(groups.get(key) ?? []), row]);
+    }
+  }
+  return markdown(
+    [
+      "setting",
+      "model",
+      "seeds",
+      "test error (mean ± sd)",
+      "units left per layer (mean ± sd)",
+      "fractional (mean)",
+      "wall s per run (mean)",
+    ],
+    [...groups.entries()].map(([key, rows]) => {
+      const [setting, model] = key.split("\u0000");
+      const [s] = summarise(rows);
+      return [
+        setting,
+        model,
+        rows.map((row) => row.seed).join(", "),
+        `${pm(s.testError, 2, 100)}%`,
+        s.unitsLeft.map((u) => pm(u, 1)).join(", "),
+        s.fractional === null ? "-" : s.fractional.map((f) => f.mean.toFixed(1)).join("-"),
+        s.wallSeconds.mean.toFixed(0),
+      ];
+    }),
+  );
+}
+
 /** The printed tables of a result: every model of every seed, then mean ± sd per model over the seeds. */
 export function formatMnistMlpTables(result: MnistMlpResult): string {
   const { settings } = result;
