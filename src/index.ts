@@ -31,7 +31,8 @@ export {
 export * from "./gates/penalty";
 export * from "./gates/stretch";
 export * from "./gates/testTimeGate";
-export type { ActivationName } from "./layers/activation";
+export type { ActivationIdentifier } from "./layers/activation";
+export type { Initializer, InitializerIdentifier } from "./layers/initializer";
 export * from "./layers/l0Conv2d";
 export * from "./layers/l0Dense";
 export * from "./layers/l0Layer";
@@ -40,6 +41,7 @@ export { registerFastMatMulGradient } from "./layers/matMul";
 export * from "./norms";
 export { Random, type Seed } from "./random";
 export * from "./training/averaging";
+export * from "./training/callbacks";
 export * from "./training/evaluate";
 export * from "./training/lagrangian";
 export { type LambdaSetting, l0Penalty, type PenaltyOptions } from "./training/penalty";

@@ -51,6 +51,16 @@ export class Random {
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
+  /** An independent copy in the same state: it produces the same sequence from here on (to replay noise). */
+  clone(): Random {
+    const copy = Object.create(Random.prototype) as Random;
+    copy.s0 = this.s0;
+    copy.s1 = this.s1;
+    copy.s2 = this.s2;
+    copy.s3 = this.s3;
+    return copy;
+  }
+
   /** The next 32-bit output of xoshiro128**, as an unsigned integer in [0, 2³²). */
   nextUint32(): number {
     const s1 = this.s1;
@@ -124,4 +134,24 @@ export type Seed = number | Random;
 /** The generator for `seed`: `seed` itself when it is a `Random`, else `new Random(seed)`. */
 export function randomFrom(seed: Seed): Random {
   return seed instanceof Random ? seed : new Random(seed);
+}
+
+/**
+ * A seed for one named stream, derived from a base seed: the base seed's two
+ * 32-bit halves and the characters of `stream` are folded in with the MurmurHash3
+ * finaliser (as in `Random`'s seeding), giving an integer in [1, 2³¹ − 1]. Never 0,
+ * which tfjs's seeded initialisers would treat as "unseeded"; different streams of
+ * one base seed (a layer's kernel, its log α, its gate noise) are unrelated.
+ */
+export function deriveSeed(seed: number, stream: string): number {
+  if (!Number.isSafeInteger(seed)) fail("deriveSeed", "seed", seed, "a safe integer");
+  if (typeof stream !== "string") fail("deriveSeed", "stream", stream, "a string");
+  let h = mix32((seed >>> 0) ^ mix32((Math.floor(seed / 2 ** 32) >>> 0) ^ 0x6a09e667));
+  for (let i = 0; i < stream.length; i++) h = mix32(h ^ Math.imul(stream.charCodeAt(i) + 1, 0x9e3779b9));
+  return (h % 0x7fffffff) + 1;
+}
+
+/** A fresh base seed from Math.random, for layers created without one (like tfjs's unseeded initialisers). */
+export function freshSeed(): number {
+  return Math.floor(Math.random() * 2 ** 32);
 }

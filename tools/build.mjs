@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Compiles the library and, with tests, the test suite (test/ -> build/test/).
+// Compiles the library, the test suite (test/ -> build/test/) and the experiments
+// (experiments/ -> build/dist-experiments/, importing the library by its package name).
 // `npm run build` (this file run directly) builds the library:
 //
 //   dist/*.js, *.d.ts       CommonJS + types (tsc): Node, tslab, and the types of every entry
@@ -88,6 +89,10 @@ export function buildLibrary() {
 
 export function buildTests() {
   compile(join("test", "tsconfig.json"));
+}
+
+export function buildExperiments() {
+  compile(join("experiments", "tsconfig.json"));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

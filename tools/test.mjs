@@ -9,13 +9,14 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { buildLibrary, buildTests } from "./build.mjs";
+import { buildExperiments, buildLibrary, buildTests } from "./build.mjs";
 import { checkNotebookSources } from "./check_notebooks.mjs";
 import { root, setup } from "./setup.mjs";
 
 const { python, chromium } = setup({ browser: true, frontEnds: true });
 buildLibrary();
 buildTests();
+buildExperiments(); // type-checks the experiments against the library's API
 
 const lint = spawnSync(
   process.execPath,

@@ -1,32 +1,39 @@
-/** The element-wise activations the L0 layers accept, by their Keras/tfjs names. */
+/**
+ * Activations of the L0 layers, taken from tfjs's own activation registry (the
+ * one `tf.layers.dense({ activation })` uses), so every name tfjs accepts works
+ * here and custom activations registered with `tf.serialization.registerClass` too.
+ */
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../validate";
 
-/** Activation names understood by `L0Dense` and `L0Conv2D`. */
-export const ACTIVATIONS = ["linear", "relu", "sigmoid", "tanh", "softmax", "elu"] as const;
-export type ActivationName = (typeof ACTIVATIONS)[number];
+/** An activation identifier tfjs accepts (`"relu"`, `"gelu"`, `"softmax"`, …). */
+export type ActivationIdentifier = Parameters<typeof tf.layers.activation>[0]["activation"];
 
-/** Checks that `name` is one of `ACTIVATIONS`. */
-export function checkActivation(where: string, name: unknown): ActivationName {
-  if (!ACTIVATIONS.includes(name as ActivationName))
-    fail(where, "activation", name, `one of ${ACTIVATIONS.join(", ")}`);
-  return name as ActivationName;
+/** A resolved activation: its identifier and a function applying it. */
+export interface Activation {
+  readonly identifier: ActivationIdentifier;
+  apply(x: tf.Tensor): tf.Tensor;
 }
 
-/** Applies the named activation (softmax over the last axis). */
-export function applyActivation(x: tf.Tensor, name: ActivationName): tf.Tensor {
-  switch (name) {
-    case "linear":
-      return x;
-    case "relu":
-      return tf.relu(x);
-    case "sigmoid":
-      return tf.sigmoid(x);
-    case "tanh":
-      return tf.tanh(x);
-    case "softmax":
-      return tf.softmax(x);
-    case "elu":
-      return tf.elu(x);
+/**
+ * Resolves `identifier` through tfjs (a `tf.layers.activation` layer holds it and
+ * applies it); an unknown name is an error naming `where` and the parameter.
+ */
+export function resolveActivation(where: string, identifier: unknown): Activation {
+  if (typeof identifier !== "string") fail(where, "activation", identifier, "the name of a tfjs activation");
+  let layer: tf.layers.Layer;
+  try {
+    layer = tf.layers.activation({ activation: identifier as ActivationIdentifier });
+  } catch {
+    return fail(
+      where,
+      "activation",
+      identifier,
+      'the name of a tfjs activation (e.g. "linear", "relu", "gelu", "softmax")',
+    );
   }
+  return {
+    identifier: identifier as ActivationIdentifier,
+    apply: (x) => layer.call(x, {}) as tf.Tensor,
+  };
 }

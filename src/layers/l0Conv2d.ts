@@ -3,16 +3,22 @@
  * 2018, Sec. 4: one gate per output channel, as in their LeNet-5 experiments), or
  * with one gate per weight (`gatePerWeight`). Channels-last (NHWC), like tfjs.
  *
- *   y = act(z ⊙ (x ⋆ W + b))    (one gate per feature map, broadcast over positions)
+ *   y = act(z ⊙ (x ⋆ W + b))    (one gate per feature map, broadcast over positions; per pass or per example)
  *   y = act(x ⋆ (W ⊙ Z) + b)    (one gate per weight)
  *
- * The map's bias is gated with it (the authors leave it ungated), so a closed
- * gate removes the whole map; the bias still pays the plain L2 term.
+ * A map's bias is gated with the map, in training and at test time alike, so a
+ * closed gate removes the whole map; the penalty counts the bias as one more
+ * parameter of the map's group (λ·P(z ≠ 0) and ½·wd·P(z ≠ 0)·b²). The authors'
+ * `L0Conv2d` differs: by default it drops the bias from the training forward pass,
+ * adds it (gated) only at evaluation, and its regulariser gives the bias
+ * P(z ≠ 0)·(½·wd·b² − λ), a λ of the opposite sign to the weights'. Gating the bias
+ * in both passes keeps training and inference the same function, and the
+ * ordinary sign keeps a closed map from being rewarded.
  */
 import * as tf from "@tensorflow/tfjs";
 import { applyGroupMask, applyMask } from "../gates/mask";
 import { fail } from "../validate";
-import { type ActivationName, applyActivation, checkActivation } from "./activation";
+import { type Activation, type ActivationIdentifier, resolveActivation } from "./activation";
 import { trainableConv2d } from "./conv";
 import { type L0GateArgs, L0Layer } from "./l0Layer";
 
@@ -26,9 +32,9 @@ export interface L0Conv2DArgs extends L0GateArgs {
   strides?: number | [number, number];
   /** `"valid"` (default) or `"same"`. */
   padding?: "valid" | "same";
-  /** Activation (default `"linear"`). */
-  activation?: ActivationName;
-  /** Whether to add a bias (default true). */
+  /** Activation: any name tfjs accepts (default `"linear"`). */
+  activation?: ActivationIdentifier;
+  /** Whether to add a bias (default true; gated with its map). */
   useBias?: boolean;
   /** Input shape [height, width, channels] when this is the model's first layer. */
   inputShape?: number[];
@@ -44,15 +50,21 @@ function pair(where: string, name: string, value: number | [number, number]): [n
   return p;
 }
 
-/** An L0-gated 2-D convolution for the tfjs Layers API (registered for `tf.loadLayersModel`). */
+/**
+ * An L0-gated 2-D convolution for the tfjs Layers API (registered for
+ * `tf.loadLayersModel`); with `lambda` and `datasetSize` it carries its own penalty
+ * for `model.fit`, as `L0Dense` (`model.evaluate` reports the data term only).
+ */
 export class L0Conv2D extends L0Layer {
   static className = "L0Conv2D";
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
   readonly padding: "valid" | "same";
-  readonly activation: ActivationName;
+  /** The activation's identifier, as given. */
+  readonly activation: ActivationIdentifier;
   readonly useBias: boolean;
+  private readonly activationFunction: Activation;
   /** Output height·width, known once built on an input of known size (else null). */
   private positions: number | null = null;
 
@@ -67,7 +79,8 @@ export class L0Conv2D extends L0Layer {
     if (this.padding !== "valid" && this.padding !== "same") {
       fail("L0Conv2D", "padding", this.padding, '"valid" or "same"');
     }
-    this.activation = checkActivation("L0Conv2D", args.activation ?? "linear");
+    this.activationFunction = resolveActivation("L0Conv2D", args.activation ?? "linear");
+    this.activation = this.activationFunction.identifier;
     this.useBias = args.useBias ?? true;
   }
 
@@ -78,18 +91,11 @@ export class L0Conv2D extends L0Layer {
       fail("L0Conv2D", "input shape", shape, "[batch, height, width, channels] with channels ≥ 1");
     }
     const kernelShape = [this.kernelSize[0], this.kernelSize[1], channels, this.filters];
-    this.kernel = this.addWeight(
-      "kernel",
+    this.addGatedWeights(
       kernelShape,
-      "float32",
-      tf.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "normal", seed: this.seed }),
-    );
-    if (this.useBias) this.bias = this.addWeight("bias", [this.filters], "float32", tf.initializers.zeros());
-    this.logAlphaVariable = this.addWeight(
-      "logAlpha",
+      this.kernelSize[0] * this.kernelSize[1] * channels,
+      this.useBias ? [this.filters] : null,
       this.gatePerWeight ? kernelShape : [this.filters],
-      "float32",
-      this.logAlphaInitializer(),
     );
     const out = this.computeOutputShape(shape);
     this.positions = out[1] === null || out[2] === null ? null : out[1] * out[2];
@@ -113,7 +119,7 @@ export class L0Conv2D extends L0Layer {
       if (x.rank !== 4 || x.shape[3] !== channels) {
         fail(this.name, "input", x, `a tensor of shape [batch, height, width, ${channels}]`);
       }
-      const z = this.gates(kwargs?.training === true);
+      const z = this.gates(kwargs?.training === true, x.shape[0]);
       const kernel = this.kernelVariable.read();
       const conv = (w: tf.Tensor) => trainableConv2d(x as tf.Tensor4D, w as tf.Tensor4D, this.strides, this.padding);
       let y: tf.Tensor;
@@ -123,14 +129,19 @@ export class L0Conv2D extends L0Layer {
       } else {
         y = conv(kernel);
         if (this.bias !== null) y = tf.add(y, this.bias.read());
-        y = applyGroupMask(y, z, -1);
+        // One gate per map: [filters] broadcast over batch and positions, or [batch, filters] per example.
+        y = z.rank === 1 ? applyGroupMask(y, z, -1) : tf.mul(y, tf.reshape(z, [z.shape[0], 1, 1, this.filters]));
       }
-      return applyActivation(y, this.activation);
+      return this.activationFunction.apply(y);
     });
   }
 
   protected gateAxis(): number {
     return 3;
+  }
+
+  protected biasGated(): boolean {
+    return !this.gatePerWeight;
   }
 
   /** Per example: 2 FLOPs per multiply-add of an open weight at every output position (authors' count). */

@@ -2,15 +2,16 @@
  * A dense layer with L0-gated inputs (Louizos, Welling & Kingma 2018, Sec. 4 and
  * the authors' code): one hard concrete gate per input neuron, so a closed gate
  * removes a whole row of the kernel (and, for a hidden layer, the unit of the
- * layer below); with `gatePerWeight`, one gate per weight.
+ * layer below); with `gatePerWeight`, one gate per weight. The bias is not gated
+ * and pays a plain ½·wd·‖b‖² (authors' `L0Dense`).
  *
- *   y = act((x ⊙ z) W + b)      (one gate per input; same as x (diag(z) W))
+ *   y = act((x ⊙ z) W + b)      (one gate per input; same as x (diag(z) W); z per pass or per example)
  *   y = act(x (W ⊙ Z) + b)      (one gate per weight)
  */
 import * as tf from "@tensorflow/tfjs";
 import { applyGroupMask, applyMask } from "../gates/mask";
 import { fail } from "../validate";
-import { type ActivationName, applyActivation, checkActivation } from "./activation";
+import { type Activation, type ActivationIdentifier, resolveActivation } from "./activation";
 import { type L0GateArgs, L0Layer } from "./l0Layer";
 import { matMulFastGradient as matMul } from "./matMul";
 
@@ -18,8 +19,8 @@ import { matMulFastGradient as matMul } from "./matMul";
 export interface L0DenseArgs extends L0GateArgs {
   /** Number of output units (> 0). */
   units: number;
-  /** Activation (default `"linear"`). */
-  activation?: ActivationName;
+  /** Activation: any name tfjs accepts (default `"linear"`). */
+  activation?: ActivationIdentifier;
   /** Whether to add a bias (default true; the bias is not gated). */
   useBias?: boolean;
   /** Input shape [features] when this is the model's first layer. */
@@ -28,18 +29,28 @@ export interface L0DenseArgs extends L0GateArgs {
   name?: string;
 }
 
-/** An L0-gated dense layer for the tfjs Layers API (registered for `tf.loadLayersModel`). */
+/**
+ * An L0-gated dense layer for the tfjs Layers API (registered for
+ * `tf.loadLayersModel`). Built with `lambda` and `datasetSize` it carries its own
+ * penalty, so `model.compile` + `model.fit` minimise data loss + penalty (tfjs adds
+ * layer losses to the training objective); `model.evaluate` reports the data term
+ * only (tfjs leaves layer losses out of it): `l0Summary` gives each layer's penalty
+ * (`layer.penalty()`) and counts.
+ */
 export class L0Dense extends L0Layer {
   static className = "L0Dense";
   readonly units: number;
-  readonly activation: ActivationName;
+  /** The activation's identifier, as given. */
+  readonly activation: ActivationIdentifier;
   readonly useBias: boolean;
+  private readonly activationFunction: Activation;
 
   constructor(args: L0DenseArgs) {
     super("L0Dense", args as L0DenseArgs & tf.serialization.ConfigDict);
     if (!Number.isInteger(args.units) || args.units < 1) fail("L0Dense", "units", args.units, "an integer ≥ 1");
     this.units = args.units;
-    this.activation = checkActivation("L0Dense", args.activation ?? "linear");
+    this.activationFunction = resolveActivation("L0Dense", args.activation ?? "linear");
+    this.activation = this.activationFunction.identifier;
     this.useBias = args.useBias ?? true;
   }
 
@@ -49,15 +60,13 @@ export class L0Dense extends L0Layer {
     if (shape.length !== 2 || inputDim === null || inputDim < 1) {
       fail("L0Dense", "input shape", shape, "[batch, features] with features ≥ 1");
     }
-    this.kernel = this.addWeight(
-      "kernel",
-      [inputDim, this.units],
-      "float32",
-      tf.initializers.varianceScaling({ scale: 2, mode: "fanOut", distribution: "normal", seed: this.seed }),
+    const kernelShape = [inputDim, this.units];
+    this.addGatedWeights(
+      kernelShape,
+      inputDim,
+      this.useBias ? [this.units] : null,
+      this.gatePerWeight ? kernelShape : [inputDim],
     );
-    if (this.useBias) this.bias = this.addWeight("bias", [this.units], "float32", tf.initializers.zeros());
-    const gateShape = this.gatePerWeight ? [inputDim, this.units] : [inputDim];
-    this.logAlphaVariable = this.addWeight("logAlpha", gateShape, "float32", this.logAlphaInitializer());
     this.built = true;
   }
 
@@ -72,19 +81,26 @@ export class L0Dense extends L0Layer {
       const inputDim = this.kernelVariable.shape[0];
       if (x.rank !== 2 || x.shape[1] !== inputDim)
         fail(this.name, "input", x, `a tensor of shape [batch, ${inputDim}]`);
-      const z = this.gates(kwargs?.training === true);
+      const z = this.gates(kwargs?.training === true, x.shape[0]);
       const kernel = this.kernelVariable.read();
       // Gating the inputs, (x ⊙ z) W, equals x (diag(z) W) and costs batch·in products instead of in·units.
-      let y: tf.Tensor = this.gatePerWeight
-        ? matMul(x as tf.Tensor2D, applyMask(kernel, z) as tf.Tensor2D)
-        : matMul(applyGroupMask(x, z, -1) as tf.Tensor2D, kernel as tf.Tensor2D);
+      let y: tf.Tensor;
+      if (this.gatePerWeight) y = matMul(x as tf.Tensor2D, applyMask(kernel, z) as tf.Tensor2D);
+      else {
+        const gated = z.rank === 1 ? applyGroupMask(x, z, -1) : applyMask(x, z);
+        y = matMul(gated as tf.Tensor2D, kernel as tf.Tensor2D);
+      }
       if (this.bias !== null) y = tf.add(y, this.bias.read());
-      return applyActivation(y, this.activation);
+      return this.activationFunction.apply(y);
     });
   }
 
   protected gateAxis(): number {
     return 0;
+  }
+
+  protected biasGated(): boolean {
+    return false;
   }
 
   /** 2 FLOPs per multiply-add of an open weight, plus one per bias (authors' count). */

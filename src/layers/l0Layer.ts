@@ -1,16 +1,24 @@
 /**
  * What the L0-gated layers share: one hard concrete gate z per group of weights
  * (Louizos, Welling & Kingma 2018, Sec. 4), with parameters log α trained
- * alongside the weights. Training draws one gate sample per call (one per
- * minibatch); inference uses a deterministic test-time gate (Eq. 13 by default).
+ * alongside the weights. Training draws one gate sample per forward pass (the
+ * authors' default) or one per example (their `local_rep`); inference uses a
+ * deterministic test-time gate (Eq. 13 by default). A layer given `lambda` and
+ * `datasetSize` carries its own penalty, so tfjs's `model.fit` minimises it.
  */
 import * as tf from "@tensorflow/tfjs";
 import { sampleHardConcrete } from "../gates/hardConcrete";
 import { type HardConcreteParams, hardConcreteParams, logAlphaFromDropRate } from "../gates/params";
 import { expectedL0, expectedL2 } from "../gates/penalty";
 import { medianGate, testTimeGate, topKGate } from "../gates/testTimeGate";
-import { Random } from "../random";
+import { deriveSeed, freshSeed, Random } from "../random";
 import { fail } from "../validate";
+import {
+  authorsKernelInitializer,
+  type InitializerIdentifier,
+  resolveInitializer,
+  serializeInitializer,
+} from "./initializer";
 
 /**
  * The deterministic gate used at inference:
@@ -21,7 +29,37 @@ import { fail } from "../validate";
 export type TestGateKind = "eq13" | "median" | "topk";
 export const TEST_GATE_KINDS: readonly TestGateKind[] = ["eq13", "median", "topk"];
 
-/** Gate options shared by `L0Dense` and `L0Conv2D`. */
+/**
+ * How training draws the gates of a layer with one gate per unit:
+ * - `"perPass"`: one gate vector per forward pass, shared by every example of the
+ *   minibatch (the authors' default, `local_rep=False` in their `L0Dense`/`L0Conv2d`);
+ * - `"perExample"`: an independent gate vector for every example (their `--local_rep`),
+ *   a lower-variance gradient for log α at the price of batch × gates noise draws.
+ */
+export type GateSampling = "perPass" | "perExample";
+export const GATE_SAMPLINGS: readonly GateSampling[] = ["perPass", "perExample"];
+
+/**
+ * The layer's own term of the training objective (see `L0Layer.penalty`):
+ * (λ·E[L0] + L2) / N, with the expected L2 term divided by N or not.
+ */
+export interface L0PenaltySettings {
+  /** Per-weight L0 cost λ (authors' code units; the paper's λ is λ/N), finite, ≥ 0. */
+  readonly lambda: number;
+  /** N, the number of training examples (a positive integer). */
+  readonly datasetSize: number;
+  /** Weight decay wd of the expected L2 term (finite, ≥ 0; default 0; the authors use 5e-4). */
+  readonly weightDecay?: number;
+  /**
+   * Whether the expected L2 term is divided by N like the L0 term (default true).
+   * true: (½·wd·Σ π θ̃²)/N, as the authors' LeNet-5, which passes wd to layers that
+   * divide their whole regulariser by N; false: ½·wd·Σ π θ̃² per step, ordinary weight
+   * decay, as the authors' MLP and wide ResNet, which pass N·wd to the same layers.
+   */
+  readonly weightDecayDividedByN?: boolean;
+}
+
+/** Gate, initialisation and penalty options shared by `L0Dense` and `L0Conv2D`. */
 export interface L0GateArgs {
   /**
    * Initial DROP rate p of the gates: log α₀ ~ N(log((1 − p)/p), 0.01²) (authors' code;
@@ -40,8 +78,28 @@ export interface L0GateArgs {
   testGateK?: number;
   /** One gate per weight instead of one per unit (default false). */
   gatePerWeight?: boolean;
-  /** Seed of the weight initialisers and of the gate noise (default 0). */
+  /** How training draws the gates (default `"perPass"`, the authors' default; see `GateSampling`). */
+  gateSampling?: GateSampling;
+  /**
+   * Seed of the kernel, bias and log α initialisers and of the gate noise (any safe
+   * integer, 0 included). Each stream is derived from the seed, the layer's class
+   * and its kernel shape, so a layer's streams never coincide with each other or
+   * with those of a layer of another shape. Without a seed, fresh randomness, as
+   * tfjs layers without seeded initialisers.
+   */
   seed?: number;
+  /** Kernel initialiser: any tfjs initialiser, its name or `{ className, config }`. Default: the authors' He-normal on fan-in (`authorsKernelInitializer`). */
+  kernelInitializer?: InitializerIdentifier;
+  /** Bias initialiser, as `kernelInitializer`. Default zeros (authors' code). */
+  biasInitializer?: InitializerIdentifier;
+  /** With `datasetSize`: the layer carries its own penalty, λ·E[L0]/N + expected L2 (see `L0PenaltySettings`). */
+  lambda?: number;
+  /** N, the number of training examples; required with `lambda`. */
+  datasetSize?: number;
+  /** Weight decay of the layer's expected L2 term (default 0; needs `lambda` and `datasetSize`). */
+  weightDecay?: number;
+  /** Whether the layer's L2 term is divided by N (default true; see `L0PenaltySettings`). */
+  weightDecayDividedByN?: boolean;
 }
 
 /** The expected and actual (by the test-time gate) counts of a layer or model. */
@@ -62,9 +120,27 @@ function checkOneOf<T>(where: string, name: string, value: unknown, allowed: rea
   return value as T;
 }
 
+/** Checks penalty settings (λ finite ≥ 0, N a positive integer, wd finite ≥ 0, a boolean) and fills the defaults. */
+export function checkPenaltySettings(where: string, settings: L0PenaltySettings): Required<L0PenaltySettings> {
+  const { lambda, datasetSize, weightDecay = 0, weightDecayDividedByN = true } = settings;
+  if (typeof lambda !== "number" || !Number.isFinite(lambda) || lambda < 0) {
+    fail(where, "lambda", lambda, "a finite number ≥ 0");
+  }
+  if (!Number.isInteger(datasetSize) || datasetSize < 1) {
+    fail(where, "datasetSize", datasetSize, "a positive integer (the number of training examples)");
+  }
+  if (typeof weightDecay !== "number" || !Number.isFinite(weightDecay) || weightDecay < 0) {
+    fail(where, "weightDecay", weightDecay, "a finite number ≥ 0");
+  }
+  if (typeof weightDecayDividedByN !== "boolean") {
+    fail(where, "weightDecayDividedByN", weightDecayDividedByN, "a boolean");
+  }
+  return { lambda, datasetSize, weightDecay, weightDecayDividedByN };
+}
+
 /**
- * The base class of the L0-gated layers. Subclasses create `kernel`, `bias` and
- * `logAlpha` in `build` and say how gates map to weights.
+ * The base class of the L0-gated layers. Subclasses call `addGatedWeights` in
+ * `build`, say along which kernel axis the gates lie and whether the bias is gated.
  */
 export abstract class L0Layer extends tf.layers.Layer {
   readonly dropRateInit: number;
@@ -72,12 +148,22 @@ export abstract class L0Layer extends tf.layers.Layer {
   readonly testGate: TestGateKind;
   readonly testGateK: number | null;
   readonly gatePerWeight: boolean;
-  readonly seed: number;
-  /** The generator of the gate noise; advances with every training call. */
-  readonly random: Random;
+  readonly gateSampling: GateSampling;
+  /** The seed given, or null (fresh randomness). */
+  readonly seed: number | null;
+  /** The layer's own penalty settings, or null when it carries none. */
+  readonly penaltySettings: Required<L0PenaltySettings> | null;
+  /**
+   * The generator of the gate noise, created in `build`; advances with every
+   * training call. Assign a clone (`Random.clone`) taken earlier to replay samples.
+   */
+  random: Random | null = null;
   protected kernel: tf.LayerVariable | null = null;
   protected bias: tf.LayerVariable | null = null;
   protected logAlphaVariable: tf.LayerVariable | null = null;
+  private readonly baseSeed: number;
+  private readonly kernelInitializerArg: InitializerIdentifier | null;
+  private readonly biasInitializerArg: InitializerIdentifier | null;
 
   constructor(where: string, args: L0GateArgs & tf.serialization.ConfigDict) {
     super(args as object);
@@ -99,19 +185,98 @@ export abstract class L0Layer extends tf.layers.Layer {
     this.testGateK = k;
     this.gatePerWeight = args.gatePerWeight ?? false;
     if (typeof this.gatePerWeight !== "boolean") fail(where, "gatePerWeight", this.gatePerWeight, "a boolean");
-    const seed = args.seed ?? 0;
-    if (!Number.isSafeInteger(seed)) fail(where, "seed", seed, "a safe integer");
+    this.gateSampling = checkOneOf(where, "gateSampling", args.gateSampling ?? "perPass", GATE_SAMPLINGS);
+    if (this.gatePerWeight && this.gateSampling === "perExample") {
+      fail(
+        where,
+        "gateSampling",
+        this.gateSampling,
+        '"perPass" with gatePerWeight (one gate per weight and example is not supported)',
+      );
+    }
+    const seed = args.seed ?? null;
+    if (seed !== null && !Number.isSafeInteger(seed)) fail(where, "seed", seed, "a safe integer");
     this.seed = seed;
-    this.random = new Random(seed + 2);
+    this.baseSeed = seed ?? freshSeed();
+    this.kernelInitializerArg = args.kernelInitializer ?? null;
+    this.biasInitializerArg = args.biasInitializer ?? null;
+    // Resolved again in `build` with the derived seeds; here only to reject a bad option at once.
+    if (this.kernelInitializerArg !== null)
+      resolveInitializer(where, "kernelInitializer", this.kernelInitializerArg, 1);
+    if (this.biasInitializerArg !== null) resolveInitializer(where, "biasInitializer", this.biasInitializerArg, 1);
+    const { lambda, datasetSize, weightDecay, weightDecayDividedByN } = args;
+    const anyPenalty = [lambda, datasetSize, weightDecay, weightDecayDividedByN].some(
+      (v) => v !== undefined && v !== null,
+    );
+    if (anyPenalty && (lambda === undefined || lambda === null || datasetSize === undefined || datasetSize === null)) {
+      if (lambda === undefined || lambda === null) {
+        fail(
+          where,
+          "lambda",
+          lambda,
+          "a finite number ≥ 0 given with datasetSize (weightDecay needs both), so that the layer carries its own penalty",
+        );
+      }
+      fail(
+        where,
+        "datasetSize",
+        datasetSize,
+        "a positive integer given with lambda (weightDecay needs both), so that the layer carries its own penalty",
+      );
+    }
+    this.penaltySettings = anyPenalty
+      ? checkPenaltySettings(where, {
+          lambda: lambda as number,
+          datasetSize: datasetSize as number,
+          weightDecay: weightDecay ?? undefined,
+          weightDecayDividedByN: weightDecayDividedByN ?? undefined,
+        })
+      : null;
   }
 
-  /** The log α initialiser: N(log((1 − p)/p), 0.01²) with p = `dropRateInit` (authors' code). */
-  protected logAlphaInitializer(): ReturnType<typeof tf.initializers.randomNormal> {
-    return tf.initializers.randomNormal({
+  /** The seed of one random stream of this layer (see `L0GateArgs.seed`). */
+  private streamSeed(stream: string, kernelShape: readonly number[]): number {
+    return deriveSeed(this.baseSeed, `${this.getClassName()}[${kernelShape.join(",")}]:${stream}`);
+  }
+
+  /**
+   * Creates the kernel (initialised by `kernelInitializer`, by default the authors'
+   * He-normal on `fanIn`), the bias (zeros by default) and log α ~ N(log((1 − p)/p), 0.01²)
+   * (authors' code), seeds the gate noise, and registers the layer's penalty with
+   * `addLoss` when it carries one. Called by the subclasses' `build`.
+   */
+  protected addGatedWeights(
+    kernelShape: number[],
+    fanIn: number,
+    biasShape: number[] | null,
+    gateShape: number[],
+  ): void {
+    const where = this.getClassName();
+    const kernelInit =
+      this.kernelInitializerArg === null
+        ? authorsKernelInitializer(fanIn, this.streamSeed("kernel", kernelShape))
+        : resolveInitializer(
+            where,
+            "kernelInitializer",
+            this.kernelInitializerArg,
+            this.streamSeed("kernel", kernelShape),
+          );
+    this.kernel = this.addWeight("kernel", kernelShape, "float32", kernelInit);
+    if (biasShape !== null) {
+      const biasInit =
+        this.biasInitializerArg === null
+          ? tf.initializers.zeros()
+          : resolveInitializer(where, "biasInitializer", this.biasInitializerArg, this.streamSeed("bias", kernelShape));
+      this.bias = this.addWeight("bias", biasShape, "float32", biasInit);
+    }
+    const logAlphaInit = tf.initializers.randomNormal({
       mean: logAlphaFromDropRate(this.dropRateInit),
       stddev: 0.01,
-      seed: this.seed + 1,
+      seed: this.streamSeed("logAlpha", kernelShape),
     });
+    this.logAlphaVariable = this.addWeight("logAlpha", gateShape, "float32", logAlphaInit);
+    this.random = new Random(this.streamSeed("noise", kernelShape));
+    if (this.penaltySettings !== null) this.addLoss(() => this.checkedPenalty());
   }
 
   /** Throws unless the layer has been built (its weights exist). */
@@ -145,26 +310,42 @@ export abstract class L0Layer extends tf.layers.Layer {
     return sizeOf(this.logAlpha.shape);
   }
 
-  /** How many weights of the kernel one gate controls (1 with `gatePerWeight`). */
+  /**
+   * How many parameters one gate controls: the kernel weights of its group (1 with
+   * `gatePerWeight`), plus the group's bias where the bias is gated (a convolution's
+   * feature map).
+   */
   weightsPerGate(): number {
     const kernelSize = sizeOf(this.kernelVariable.shape);
-    return kernelSize / this.gateCount();
+    return kernelSize / this.gateCount() + (this.bias !== null && this.biasGated() ? 1 : 0);
   }
 
   /** The kernel axis along which the gates lie (with one gate per unit). */
   protected abstract gateAxis(): number;
 
+  /** Whether a unit's gate also multiplies its bias (true for a convolution's feature maps). */
+  protected abstract biasGated(): boolean;
+
   /** Multiply-adds and additions per example, given the number of open gates (per unit) or non-zero weights (per weight). */
   protected abstract flops(openGates: number): number;
 
   /**
-   * The gates to apply: one hard concrete sample z (Louizos et al. 2018,
-   * Sec. 4; gradients reach log α) when `training`, else the test-time gate ẑ.
+   * The gates to apply: hard concrete samples z (Louizos et al. 2018, Sec. 4;
+   * gradients reach log α) when `training`, else the test-time gate ẑ. Training
+   * draws one sample of log α's shape per call (`"perPass"`), or `batchSize` of them,
+   * shape [batchSize, gates] (`"perExample"`).
    */
-  gates(training: boolean): tf.Tensor {
+  gates(training: boolean, batchSize = 1): tf.Tensor {
+    if (!training) return this.testTimeGates();
     const logAlpha = this.logAlpha.read();
-    if (training) return sampleHardConcrete(logAlpha, this.params, this.random);
-    return this.testTimeGates();
+    try {
+      if (this.gateSampling === "perPass") return sampleHardConcrete(logAlpha, this.params, this.random!);
+      return tf.tidy(() =>
+        sampleHardConcrete(tf.broadcastTo(logAlpha, [batchSize, ...logAlpha.shape]), this.params, this.random!),
+      );
+    } catch (error) {
+      throw new Error(`${this.name}: cannot sample the gates: ${(error as Error).message}`);
+    }
   }
 
   /** The test-time gate ẑ chosen by `testGate` (Eq. 13 by default). */
@@ -181,9 +362,9 @@ export abstract class L0Layer extends tf.layers.Layer {
   }
 
   /**
-   * The expected L0 norm of the gated weights, Σ_g |g|·P(z_g ≠ 0)
+   * The expected L0 norm of the gated parameters, Σ_g |g|·P(z_g ≠ 0)
    * (Louizos et al. 2018, Sec. 2.2): each gate's probability of being non-zero,
-   * counted once per weight it controls. Differentiable in log α.
+   * counted once per parameter it controls (`weightsPerGate`). Differentiable in log α.
    */
   expectedL0(): tf.Scalar {
     return expectedL0(this.logAlpha.read(), this.weightsPerGate(), this.params) as tf.Scalar;
@@ -191,15 +372,75 @@ export abstract class L0Layer extends tf.layers.Layer {
 
   /**
    * The expected L2 term Σ_g P(z_g ≠ 0)·Σ_{i ∈ g} ½·wd·θ̃ᵢ² (authors' code: a weight
-   * pays weight decay only while its gate is open), plus ½·wd·‖b‖² for the ungated bias.
+   * pays weight decay only while its gate is open). The bias pays ½·wd·b² while its
+   * gate is open where it is gated (a convolution's maps), else always (a dense
+   * layer's bias, as in the authors' `L0Dense`).
    */
   expectedL2(weightDecay: number): tf.Scalar {
     return tf.tidy(() => {
       const axis = this.gatePerWeight ? null : this.gateAxis();
-      let term = expectedL2(this.logAlpha.read(), this.kernelVariable.read(), weightDecay, axis, this.params);
-      if (this.bias !== null) term = tf.add(term, tf.mul(0.5 * weightDecay, tf.sum(tf.square(this.bias.read()))));
+      const logAlpha = this.logAlpha.read();
+      let term = expectedL2(logAlpha, this.kernelVariable.read(), weightDecay, axis, this.params);
+      if (this.bias !== null) {
+        const bias = this.bias.read();
+        const biasTerm = this.biasGated()
+          ? expectedL2(logAlpha, bias, weightDecay, 0, this.params)
+          : tf.mul(0.5 * weightDecay, tf.sum(tf.square(bias)));
+        term = tf.add(term, biasTerm);
+      }
       return term as tf.Scalar;
     });
+  }
+
+  /**
+   * This layer's term of the training objective (Louizos et al. 2018, Eq. 12 with
+   * the expected L2 of Sec. 2.3, as the authors' code computes it):
+   *
+   *   penalty = λ·E‖θ̃‖₀ / N + L2 / N   (weightDecayDividedByN, default)
+   *   penalty = λ·E‖θ̃‖₀ / N + L2       (otherwise)
+   *
+   * with L2 = `expectedL2(wd)`. `settings` defaults to the layer's own (`lambda`,
+   * `datasetSize`, `weightDecay` options); `l0Penalty` sums this over layers. A scalar,
+   * differentiable in log α and the weights.
+   */
+  penalty(settings: L0PenaltySettings | null = this.penaltySettings): tf.Scalar {
+    if (settings === null) {
+      fail(`${this.name}.penalty`, "settings", settings, "given, or the layer built with lambda and datasetSize");
+    }
+    const { lambda, datasetSize, weightDecay, weightDecayDividedByN } = checkPenaltySettings(
+      `${this.name}.penalty`,
+      settings,
+    );
+    return tf.tidy(() => {
+      let term: tf.Tensor = tf.div(tf.mul(lambda, this.expectedL0()), datasetSize);
+      if (weightDecay > 0) {
+        const l2 = this.expectedL2(weightDecay);
+        term = tf.add(term, weightDecayDividedByN ? tf.div(l2, datasetSize) : l2);
+      }
+      return term as tf.Scalar;
+    });
+  }
+
+  /**
+   * The layer's own penalty as registered with `addLoss` (what `model.fit` and
+   * `trainL0` add to the data loss): stops training with an error naming the layer
+   * when it is not finite. Reads one number back per call.
+   */
+  private checkedPenalty(): tf.Scalar {
+    let value: tf.Scalar;
+    try {
+      value = this.penalty();
+    } catch (error) {
+      throw new Error(`${this.name}: the L0 penalty cannot be computed: ${(error as Error).message}`);
+    }
+    const number = value.dataSync()[0];
+    if (!Number.isFinite(number)) {
+      value.dispose();
+      throw new Error(
+        `${this.name}: the L0 penalty is ${number}, not finite (NaN or ±Infinity in the weights); training stops`,
+      );
+    }
+    return value;
   }
 
   /** The expected number of open gates Σ_g P(z_g ≠ 0) (expected units left, or weights with `gatePerWeight`). */
@@ -212,6 +453,14 @@ export abstract class L0Layer extends tf.layers.Layer {
     const z = tf.tidy(() => this.testTimeGates().dataSync());
     let count = 0;
     for (const v of z) if (v > 0) count++;
+    return count;
+  }
+
+  /** The number of open gates that are fractional, 0 < ẑ < 1: a scale on their unit, not an on/off mask. */
+  fractionalGates(): number {
+    const z = tf.tidy(() => this.testTimeGates().dataSync());
+    let count = 0;
+    for (const v of z) if (v > 0 && v < 1) count++;
     return count;
   }
 
@@ -233,13 +482,13 @@ export abstract class L0Layer extends tf.layers.Layer {
     return shape[(axis + shape.length) % shape.length] as number;
   }
 
-  /** Parameters: expected Σ|g|·P(z_g ≠ 0) + bias, and actual (weights whose test-time gate is non-zero) + bias. */
+  /** Parameters: expected Σ|g|·P(z_g ≠ 0) + ungated bias, and actual (parameters whose test-time gate is non-zero) + ungated bias. */
   parameterCounts(): ExpectedAndActual {
-    const biasCount = this.bias === null ? 0 : sizeOf(this.bias.shape);
+    const ungatedBias = this.bias === null || this.biasGated() ? 0 : sizeOf(this.bias.shape);
     const perGate = this.weightsPerGate();
     return {
-      expected: this.expectedGatesOpen() * perGate + biasCount,
-      actual: this.gatesOpen() * perGate + biasCount,
+      expected: this.expectedGatesOpen() * perGate + ungatedBias,
+      actual: this.gatesOpen() * perGate + ungatedBias,
     };
   }
 
@@ -258,6 +507,7 @@ export abstract class L0Layer extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
+    const penalty = this.penaltySettings;
     return {
       ...super.getConfig(),
       dropRateInit: this.dropRateInit,
@@ -267,7 +517,14 @@ export abstract class L0Layer extends tf.layers.Layer {
       testGate: this.testGate,
       testGateK: this.testGateK,
       gatePerWeight: this.gatePerWeight,
+      gateSampling: this.gateSampling,
       seed: this.seed,
+      kernelInitializer: serializeInitializer(this.kernelInitializerArg),
+      biasInitializer: serializeInitializer(this.biasInitializerArg),
+      lambda: penalty?.lambda ?? null,
+      datasetSize: penalty?.datasetSize ?? null,
+      weightDecay: penalty?.weightDecay ?? null,
+      weightDecayDividedByN: penalty?.weightDecayDividedByN ?? null,
     };
   }
 }

@@ -25,6 +25,8 @@ export interface L0LayerSummary {
   readonly expectedL0: number;
   readonly parameters: { readonly expected: number; readonly actual: number; readonly total: number };
   readonly flops: { readonly expected: number; readonly actual: number };
+  /** The layer's own penalty term (`L0Layer.penalty`), or null when it carries none; `model.evaluate` leaves it out. */
+  readonly penalty: number | null;
 }
 
 /** Per-layer counts of the L0 layers of `model` (gates read once per layer; no tensors are kept). */
@@ -37,6 +39,7 @@ export function l0Summary(model: tf.LayersModel): L0LayerSummary[] {
     expectedL0: tf.tidy(() => layer.expectedL0().dataSync()[0]),
     parameters: { ...layer.parameterCounts(), total: layer.countParams() - layer.gateCount() },
     flops: layer.flopCounts(),
+    penalty: layer.penaltySettings === null ? null : tf.tidy(() => layer.penalty().dataSync()[0]),
   }));
 }
 

@@ -1,17 +1,18 @@
 /**
  * The regulariser added to the data loss when training L0-gated layers
- * (Louizos, Welling & Kingma 2018, the expected L0 of Sec. 2.2 with the expected L2
- * of Sec. 2.3, in the form of the authors' code):
+ * (Louizos, Welling & Kingma 2018, the expected L0 of Sec. 2.2 with the expected L2 of Sec. 2.3, in the
+ * form of the authors' code), summed over layers (each term is `L0Layer.penalty`):
  *
- *   penalty = (1/N) Σ_layers [ lambda_l · E‖θ̃_l‖₀ + Σ_g P(z_g ≠ 0) Σ_{i ∈ g} ½·wd·θ̃ᵢ² + ½·wd·‖b_l‖² ]
+ *   penalty = Σ_layers [ lambda_l · E‖θ̃_l‖₀ / N + L2_l / N ]   (weightDecayDividedByN, default)
+ *   penalty = Σ_layers [ lambda_l · E‖θ̃_l‖₀ / N + L2_l ]       (otherwise)
  *
- * `lambda` is the cost per non-zero weight in the authors' code's unit, Nλ, where λ
- * is the paper's (`lambda` = 0.1 is the paper's λ = 0.1/N); wd is the weight decay
- * and N the number of training examples.
+ * with L2_l = Σ_g P(z_g ≠ 0) Σ_{i ∈ g} ½·wd·θ̃ᵢ² plus the bias term. `lambda` is the cost per
+ * non-zero weight in the authors' code's unit, Nλ, where λ is the paper's (`lambda` = 0.1
+ * is the paper's λ = 0.1/N); wd is the weight decay and N the number of training examples.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { L0Layer } from "../layers/l0Layer";
-import { checkFinite, checkGreater, fail } from "../validate";
+import { checkPenaltySettings, type L0Layer } from "../layers/l0Layer";
+import { fail } from "../validate";
 
 /** `lambda` for the whole model (one number), per L0 layer (an array in layer order), or by layer name. */
 export type LambdaSetting = number | readonly number[] | Readonly<Record<string, number>>;
@@ -22,8 +23,10 @@ export interface PenaltyOptions {
   lambda: LambdaSetting;
   /** Weight decay wd of the expected L2 term (default 0). */
   weightDecay?: number;
-  /** N, the number of training examples the penalty is divided by. */
+  /** N, the number of training examples the penalty is divided by (a positive integer). */
   datasetSize: number;
+  /** Whether the expected L2 term is divided by N too (default true; see `L0PenaltySettings`). */
+  weightDecayDividedByN?: boolean;
 }
 
 /** `lambda` of each layer, checked (finite, ≥ 0; one per layer; every layer named). */
@@ -59,17 +62,9 @@ export function lambdasPerLayer(where: string, layers: readonly L0Layer[], lambd
 export function l0Penalty(layers: readonly L0Layer[], options: PenaltyOptions): tf.Scalar {
   const where = "l0Penalty";
   const lambdas = lambdasPerLayer(where, layers, options.lambda);
-  const weightDecay = options.weightDecay ?? 0;
-  checkFinite(where, "weightDecay", weightDecay);
-  if (weightDecay < 0) fail(where, "weightDecay", weightDecay, "a finite number ≥ 0");
-  checkGreater(where, "datasetSize", options.datasetSize, 0);
+  const settings = checkPenaltySettings(where, { ...options, lambda: 0 });
   if (layers.length === 0) return tf.scalar(0);
-  return tf.tidy(() => {
-    const terms = layers.map((layer, i) => {
-      let term: tf.Tensor = tf.mul(lambdas[i], layer.expectedL0());
-      if (weightDecay > 0) term = tf.add(term, layer.expectedL2(weightDecay));
-      return term;
-    });
-    return tf.div(tf.addN(terms), options.datasetSize) as tf.Scalar;
-  });
+  return tf.tidy(
+    () => tf.addN(layers.map((layer, i) => layer.penalty({ ...settings, lambda: lambdas[i] }))) as tf.Scalar,
+  );
 }

@@ -1,24 +1,23 @@
 /**
  * A training loop for models with L0-gated layers (Louizos, Welling & Kingma 2018,
- * Sec. 4 and the authors' recipe): minibatches in a seeded random order, one gate
- * sample per minibatch, loss = data loss + l0Penalty (+ an optional Lagrangian
- * term driving the expected density to a target), Adam, log α clamped after each
- * step, optional temporal averaging of the weights for evaluation.
+ * Sec. 4 and the authors' recipe): minibatches in a seeded random order, gate
+ * samples drawn by the layers, loss = data loss + the model's layer losses (the
+ * layers' own penalties, as `model.fit` adds them) or `l0Penalty` from the options,
+ * Adam (optionally a separate one for log α), and after every step the work of
+ * `l0Callbacks` (log α clamp, Lagrangian, weight averaging).
  */
 import * as tf from "@tensorflow/tfjs";
 import { inNotebook } from "../display/jupyter";
 import { type Metrics, progress } from "../display/progress";
 import { checkTensor } from "../gates/checks";
-import { l0Layers, modelExpectedDensity } from "../layers/l0Model";
+import { checkPenaltySettings } from "../layers/l0Layer";
+import { l0Layers } from "../layers/l0Model";
 import { Random } from "../random";
 import { checkGreater, fail } from "../validate";
-import { WeightAverager } from "./averaging";
+import { L0Callback } from "./callbacks";
 import { classificationError } from "./evaluate";
 import type { LagrangianController } from "./lagrangian";
-import { type LambdaSetting, l0Penalty, lambdasPerLayer } from "./penalty";
-
-/** The authors' clamp of log α after every step: [log 0.01, log 100]. */
-export const AUTHORS_LOG_ALPHA_RANGE: readonly [number, number] = [Math.log(0.01), Math.log(100)];
+import { type LambdaSetting, l0Penalty, lambdasPerLayer, type PenaltyOptions } from "./penalty";
 
 /** Inputs and targets held as tensors (targets one-hot for cross-entropy). */
 export interface TensorData {
@@ -60,12 +59,19 @@ export interface TrainOptions {
    * trained with the weights by the same optimizer, as in the authors' code).
    */
   gateLearningRate?: number;
-  /** Cost per non-zero weight of `l0Penalty`, Nλ (the authors' code's unit; λ is the paper's). Default 0.1. */
+  /**
+   * Cost per non-zero weight of `l0Penalty`, Nλ (the authors' code's unit; λ is the paper's), for
+   * L0 layers that carry no penalty of their own (default 0.1). Leave it out, with
+   * `weightDecay`, `datasetSize` and `weightDecayDividedByN`, when the layers were
+   * built with their own `lambda` and `datasetSize`.
+   */
   lambda?: LambdaSetting;
   /** Weight decay of the expected L2 term (default 0; the authors use 5e-4). */
   weightDecay?: number;
   /** N of the penalty (default: the number of training examples). */
   datasetSize?: number;
+  /** Whether the expected L2 term is divided by N (default true; see `L0PenaltySettings`). */
+  weightDecayDividedByN?: boolean;
   /** Range log α is clamped to after each step; `false` for none (default `AUTHORS_LOG_ALPHA_RANGE`). */
   clampLogAlpha?: readonly [number, number] | false;
   /** Drives the expected density to a target (added to the loss; μ updated after each step). */
@@ -92,14 +98,16 @@ export interface TrainOptions {
 export interface TrainResult {
   readonly history: EpochRecord[];
   readonly steps: number;
-  /** With `averageDecay`, the averager (the model is left holding the averaged weights); else null. */
-  readonly averager: WeightAverager | null;
 }
 
 /**
- * Trains `model` on `data`; see `TrainOptions`. With `averageDecay` the model ends
- * holding the averaged weights (as the authors evaluate); the per-epoch
- * evaluation uses them too.
+ * Trains `model` on `data`; see `TrainOptions`. The objective is the data loss
+ * plus the model's layer losses (`layer.calculateLosses()`: the penalties of L0
+ * layers built with `lambda` and `datasetSize`, tfjs regularisers, a Lagrangian
+ * term), exactly what `model.fit` adds, plus `l0Penalty` from `lambda`,
+ * `weightDecay` and `datasetSize` for L0 layers without a penalty of their own,
+ * plus `extraPenalty`. With `averageDecay` the model ends holding the averaged
+ * weights (as the authors evaluate); the per-epoch evaluation uses them too.
  */
 export async function trainL0(model: tf.LayersModel, data: TensorData, options: TrainOptions): Promise<TrainResult> {
   const where = "trainL0";
@@ -122,24 +130,15 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
     if (y.shape[0] !== x.shape[0]) fail(where, "evalData.y", y, `${x.shape[0]} rows, one per example of evalData.x`);
   }
   const layers = l0Layers(model);
-  const lambda = options.lambda ?? 0.1;
-  lambdasPerLayer(where, layers, lambda);
-  const datasetSize = options.datasetSize ?? n;
-  checkGreater(where, "datasetSize", datasetSize, 0);
-  const clamp = options.clampLogAlpha ?? AUTHORS_LOG_ALPHA_RANGE;
-  if (clamp !== false && (!Array.isArray(clamp) || clamp.length !== 2 || !(clamp[0] < clamp[1]))) {
-    fail(where, "clampLogAlpha", clamp, "false or [min, max] with min < max");
-  }
-  const weightDecay = options.weightDecay ?? 0;
-  if (typeof weightDecay !== "number" || !Number.isFinite(weightDecay) || weightDecay < 0) {
-    fail(where, "weightDecay", weightDecay, "a finite number ≥ 0");
-  }
+  const penaltyOptions = optionsPenalty(where, model, n, options);
   if (options.optimizer === undefined && options.learningRate !== undefined) {
     checkGreater(where, "learningRate", options.learningRate, 0);
   }
-  if (options.averageDecay !== undefined && !(options.averageDecay > 0 && options.averageDecay < 1)) {
-    fail(where, "averageDecay", options.averageDecay, "a number in (0, 1)");
-  }
+  const hooks = new L0Callback(
+    model,
+    { clampLogAlpha: options.clampLogAlpha, lagrangian: options.lagrangian, averageDecay: options.averageDecay },
+    where,
+  );
   const ownOptimizer = options.optimizer === undefined;
   const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3);
   const gateVariables = new Set(layers.map((layer) => layer.logAlpha.read() as tf.Variable));
@@ -147,7 +146,6 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   if (separateGates) checkGreater(where, "gateLearningRate", options.gateLearningRate!, 0);
   const gateOptimizer = separateGates ? tf.train.adam(options.gateLearningRate) : null;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const averager = options.averageDecay === undefined ? null : new WeightAverager(model, options.averageDecay);
   const random = new Random(seed);
   const stepsPerEpoch = Math.ceil(n / batchSize);
   const notebook = inNotebook();
@@ -155,22 +153,22 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   const bar = options.progress ? progress({ total: epochs * stepsPerEpoch, label }) : null;
   let lastMetrics: Metrics = {};
 
-  const lossOf = (xb: tf.Tensor, yb: tf.Tensor): tf.Scalar => {
+  const objective = (xb: tf.Tensor, yb: tf.Tensor): tf.Scalar => {
     const output = model.apply(xb, { training: true }) as tf.Tensor;
     let total: tf.Tensor =
       loss === "softmaxCrossEntropy"
         ? tf.losses.softmaxCrossEntropy(yb, output)
         : tf.losses.meanSquaredError(yb, output);
-    if (layers.length > 0) {
-      total = tf.add(total, l0Penalty(layers, { lambda, weightDecay, datasetSize }));
-    }
+    // The layers' own losses, as tfjs's fit adds them (a Sequential's calculateLosses() misses them).
+    for (const layer of model.layers) for (const term of layer.calculateLosses()) total = tf.add(total, term);
+    if (penaltyOptions !== null) total = tf.add(total, l0Penalty(layers, penaltyOptions));
     if (options.extraPenalty) total = tf.add(total, options.extraPenalty());
-    if (options.lagrangian) total = tf.add(total, options.lagrangian.term(modelExpectedDensity(model)));
     return total as tf.Scalar;
   };
 
   const history: EpochRecord[] = [];
   let step = 0;
+  hooks.begin();
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
@@ -181,31 +179,30 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
         const xb = tf.gather(data.x, indices);
         const yb = tf.gather(data.y, indices);
         let value: number;
-        if (gateOptimizer === null) {
-          const cost = optimizer.minimize(() => lossOf(xb, yb), true, variables)!;
-          value = cost.dataSync()[0];
-          cost.dispose();
-        } else {
-          const { value: cost, grads } = tf.variableGrads(() => lossOf(xb, yb), variables);
-          value = cost.dataSync()[0];
-          const weightGrads: { name: string; tensor: tf.Tensor }[] = [];
-          const gateGrads: { name: string; tensor: tf.Tensor }[] = [];
-          for (const variable of variables) {
-            (gateVariables.has(variable) ? gateGrads : weightGrads).push({
-              name: variable.name,
-              tensor: grads[variable.name],
-            });
+        try {
+          if (gateOptimizer === null) {
+            const cost = optimizer.minimize(() => objective(xb, yb), true, variables)!;
+            value = cost.dataSync()[0];
+            cost.dispose();
+          } else {
+            const { value: cost, grads } = tf.variableGrads(() => objective(xb, yb), variables);
+            value = cost.dataSync()[0];
+            const weightGrads: { name: string; tensor: tf.Tensor }[] = [];
+            const gateGrads: { name: string; tensor: tf.Tensor }[] = [];
+            for (const variable of variables) {
+              (gateVariables.has(variable) ? gateGrads : weightGrads).push({
+                name: variable.name,
+                tensor: grads[variable.name],
+              });
+            }
+            optimizer.applyGradients(weightGrads);
+            gateOptimizer.applyGradients(gateGrads);
+            tf.dispose([cost, grads]);
           }
-          optimizer.applyGradients(weightGrads);
-          gateOptimizer.applyGradients(gateGrads);
-          tf.dispose([cost, grads]);
+        } finally {
+          tf.dispose([indices, xb, yb]);
         }
-        tf.dispose([indices, xb, yb]);
-        if (clamp !== false) for (const layer of layers) layer.clampLogAlpha(clamp[0], clamp[1]);
-        if (options.lagrangian) {
-          options.lagrangian.update(tf.tidy(() => modelExpectedDensity(model).dataSync()[0]));
-        }
-        averager?.update();
+        hooks.afterStep();
         step++;
         lossSum += value;
         options.onStep?.(step, value);
@@ -213,7 +210,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
       }
       const seconds = (performance.now() - started) / 1000;
       const evaluate = options.evalData !== undefined && (epoch % evalEvery === 0 || epoch === epochs);
-      const record = (averager ?? { withAveraged: <T>(fn: () => T) => fn() }).withAveraged(() => ({
+      const summarise = (): EpochRecord => ({
         epoch,
         loss: lossSum / stepsPerEpoch,
         evalError: evaluate ? errorOf(model, options.evalData!, loss) : Number.NaN,
@@ -221,20 +218,59 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
         unitsLeft: layers.map((layer) => layer.unitsLeft()),
         multiplier: options.lagrangian ? options.lagrangian.multiplier : Number.NaN,
         seconds,
-      }));
+      });
+      const record = hooks.averager === null ? summarise() : hooks.averager.withAveraged(summarise);
       history.push(record);
       lastMetrics = progressMetrics(record);
       options.onEpoch?.(record);
       if (bar) bar.update(step, lastMetrics);
       await tf.nextFrame();
     }
+    hooks.end();
   } finally {
+    hooks.release();
     if (ownOptimizer) optimizer.dispose();
     gateOptimizer?.dispose();
   }
   if (bar) bar.done(progressMetrics(history[history.length - 1]));
-  if (averager) averager.swap();
-  return { history, steps: step, averager };
+  return { history, steps: step };
+}
+
+/**
+ * The options' penalty for L0 layers that carry none of their own (λ default
+ * 0.1, N default the number of examples), or null: without L0 layers, or when the
+ * layers carry their own (the penalty options must then be left out).
+ */
+function optionsPenalty(where: string, model: tf.LayersModel, n: number, options: TrainOptions): PenaltyOptions | null {
+  const layers = l0Layers(model);
+  const names = ["lambda", "weightDecay", "datasetSize", "weightDecayDividedByN"] as const;
+  const given = names.filter((name) => options[name] !== undefined);
+  const own = layers.filter((layer) => layer.penaltySettings !== null);
+  if (own.length > 0) {
+    if (given.length > 0) {
+      fail(where, given[0], options[given[0]], `left out: layer ${own[0].name} carries its own penalty`);
+    }
+    const bare = layers.find((layer) => layer.penaltySettings === null);
+    if (bare !== undefined) {
+      fail(
+        where,
+        "model",
+        model.name,
+        `a model whose L0 layers all carry their own penalty or none does (${bare.name} carries none)`,
+      );
+    }
+    return null;
+  }
+  if (layers.length === 0) return null;
+  const penalty: PenaltyOptions = {
+    lambda: options.lambda ?? 0.1,
+    weightDecay: options.weightDecay,
+    datasetSize: options.datasetSize ?? n,
+    weightDecayDividedByN: options.weightDecayDividedByN,
+  };
+  lambdasPerLayer(where, layers, penalty.lambda);
+  checkPenaltySettings(where, { ...penalty, lambda: 0 });
+  return penalty;
 }
 
 /** The metrics shown by the progress display. */

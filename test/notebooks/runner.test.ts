@@ -36,9 +36,13 @@ describe("run_notebooks.py on broken notebooks", () => {
   const names = ["exception", "type-error", "uncaught", "uncaught-last", "unawaited", "dead-kernel"];
   const batch = runner(["--out", out, ...names.map(broken)]);
 
-  test("the run fails, and writes no executed copy of a failed notebook", () => {
+  test("the run fails naming each failed notebook and cell, and writes no executed copy of them", () => {
     assert.equal(batch.status, 1);
-    for (const name of names) assert.throws(() => readFileSync(join(out, `${name}.ipynb`)));
+    for (const name of names) {
+      // A crash of the runner itself also exits with a failure, but names no notebook and cell.
+      assert.match(reportFor(batch.output, broken(name)), /^FAIL \S+\.ipynb: cell \d+: /);
+      assert.throws(() => readFileSync(join(out, `${name}.ipynb`)));
+    }
   });
 
   const cases: [string, number, RegExp][] = [
@@ -86,7 +90,9 @@ describe("run_notebooks.py writes executed copies safely", () => {
     assert.match(executed, /answer = 42/);
 
     copyFileSync(join(fixtures, "broken", "exception.ipynb"), source);
-    assert.equal(runner(["--out", out, source]).status, 1);
+    const failed = runner(["--out", out, source]);
+    assert.equal(failed.status, 1);
+    assert.match(reportFor(failed.output, source), /cell 2: .*fixture: deliberate failure in cell 2/s);
     assert.equal(readFileSync(join(out, "chapter.ipynb"), "utf8"), executed);
     rmSync(work, { recursive: true });
     rmSync(out, { recursive: true });
@@ -99,6 +105,11 @@ describe("run_notebooks.py writes executed copies safely", () => {
     writeFileSync(join(work, "other.ipynb"), JSON.stringify(nb));
     const { status, output } = runner(["--out", work, join(work, "other.ipynb")]);
     assert.equal(status, 1);
-    assert.match(output, /kernelspec\.name is 'python3', expected "tslab"/);
+    assert.match(
+      output,
+      new RegExp(
+        `${join(work, "other.ipynb").replace(/[.]/g, "\\.")}.*kernelspec\\.name is 'python3', expected "tslab"`,
+      ),
+    );
   });
 });

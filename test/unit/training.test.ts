@@ -4,11 +4,13 @@ import * as tf from "@tensorflow/tfjs";
 import {
   AUTHORS_LOG_ALPHA_RANGE,
   classificationError,
-  type L0Dense,
+  L0Dense,
   LagrangianController,
+  l0Callbacks,
   l0Dense,
   l0Layers,
   l0Penalty,
+  l0Summary,
   magnitudePruneToDense,
   modelExpectedDensity,
   modelExpectedL0,
@@ -55,19 +57,48 @@ function mlp(seed: number, inputs = 12) {
 }
 
 describe("l0Penalty", () => {
-  test("is (1/N)·Σ_l (λ_l·E[L0_l] + expected L2_l), with λ per model, per layer or by name", () => {
+  /** P(z ≠ 0) = σ(log α − β log(−γ/ζ)) with the default β, γ, ζ, in float64 (Louizos et al. 2018, Eq. 12). */
+  const open = (logAlpha: number) => 1 / (1 + Math.exp(-(logAlpha - (2 / 3) * Math.log(0.1 / 1.1))));
+
+  /** Per layer, from the raw weights: Σ_j P_j·(units·λ + ½·wd·Σ_k W_jk²) and ½·wd·‖b‖² (dense bias ungated). */
+  function byHand(layer: L0Dense, lambda: number, wd: number): { l0: number; l2: number } {
+    const logAlpha = Array.from(layer.logAlpha.read().dataSync());
+    const kernel = layer.kernelVariable.read().arraySync() as number[][];
+    const bias = Array.from(layer.biasVariable!.read().dataSync());
+    let l0 = 0;
+    let l2 = 0;
+    logAlpha.forEach((a, j) => {
+      l0 += open(a) * layer.units * lambda;
+      l2 += open(a) * 0.5 * wd * kernel[j].reduce((s, w) => s + w * w, 0);
+    });
+    l2 += 0.5 * wd * bias.reduce((s, b) => s + b * b, 0);
+    return { l0, l2 };
+  }
+
+  test("is Σ_l (λ_l·E[L0_l] + expected L2_l)/N (L2 divided by N or not), with λ per model, per layer or by name", () => {
     const model = mlp(1);
-    const [a, b] = l0Layers(model);
-    const l0 = [a.expectedL0().dataSync()[0], b.expectedL0().dataSync()[0]];
-    const l2 = [a.expectedL2(0.01).dataSync()[0], b.expectedL2(0.01).dataSync()[0]];
-    const expected = (0.5 * l0[0] + 2 * l0[1] + l2[0] + l2[1]) / 50;
+    const [a, b] = l0Layers(model) as L0Dense[];
+    a.logAlpha.write(tf.tensor1d([2, -1, 0.5, -3, 1, 0, 0.3, -0.7, 1.5, 2.2, -2, 0.1]));
+    a.biasVariable!.write(tf.linspace(-0.4, 0.5, 8));
+    b.biasVariable!.write(tf.tensor1d([0.3, -0.1, 0.2]));
+    const [ha, hb] = [byHand(a, 0.5, 0.01), byHand(b, 2, 0.01)];
+    const divided = (ha.l0 + hb.l0 + ha.l2 + hb.l2) / 50;
+    const notDivided = (ha.l0 + hb.l0) / 50 + ha.l2 + hb.l2;
     const perLayer = l0Penalty([a, b], { lambda: [0.5, 2], weightDecay: 0.01, datasetSize: 50 });
     const byName = l0Penalty([a, b], { lambda: { [a.name]: 0.5, [b.name]: 2 }, weightDecay: 0.01, datasetSize: 50 });
+    const plainDecay = l0Penalty([a, b], {
+      lambda: [0.5, 2],
+      weightDecay: 0.01,
+      datasetSize: 50,
+      weightDecayDividedByN: false,
+    });
     const single = l0Penalty([a, b], { lambda: 3, datasetSize: 10 });
-    assert.ok(Math.abs(perLayer.dataSync()[0] - expected) < 1e-6 * Math.max(1, expected));
-    assert.ok(Math.abs(byName.dataSync()[0] - expected) < 1e-6 * Math.max(1, expected));
-    assert.ok(Math.abs(single.dataSync()[0] - (3 * (l0[0] + l0[1])) / 10) < 1e-4);
-    tf.dispose([perLayer, byName, single]);
+    assert.ok(Math.abs(perLayer.dataSync()[0] - divided) < 1e-5 * divided, `${perLayer.dataSync()[0]} vs ${divided}`);
+    assert.ok(Math.abs(byName.dataSync()[0] - divided) < 1e-5 * divided);
+    assert.ok(Math.abs(plainDecay.dataSync()[0] - notDivided) < 1e-5 * notDivided);
+    const singleByHand = (byHand(a, 3, 0).l0 + byHand(b, 3, 0).l0) / 10;
+    assert.ok(Math.abs(single.dataSync()[0] - singleByHand) < 1e-5 * singleByHand);
+    tf.dispose([perLayer, byName, plainDecay, single]);
     assert.throws(
       () => l0Penalty([a, b], { lambda: [1], datasetSize: 5 }),
       /l0Penalty: lambda must be one number per L0 layer \(2/,
@@ -79,7 +110,11 @@ describe("l0Penalty", () => {
     assert.throws(() => l0Penalty([a, b], { lambda: { [a.name]: 1 }, datasetSize: 5 }), /every L0 layer needs one/);
     assert.throws(
       () => l0Penalty([a, b], { lambda: 1, datasetSize: 0 }),
-      /datasetSize must be a finite number > 0, got 0/,
+      /l0Penalty: datasetSize must be a positive integer \(the number of training examples\), got 0/,
+    );
+    assert.throws(
+      () => l0Penalty([a, b], { lambda: 1, datasetSize: 5, weightDecayDividedByN: "no" as unknown as boolean }),
+      /l0Penalty: weightDecayDividedByN must be a boolean, got "no"/,
     );
     model.dispose();
   });
@@ -202,15 +237,26 @@ describe("trainL0", () => {
     });
     assert.deepEqual(model.getWeights()[0].dataSync(), after[0]);
     averager.dispose();
+    // trainL0 with averageDecay d: the model ends holding a ← d·a + (1 − d)·θ over the steps, a₀ = θ₀.
+    const expected = model.getWeights().map((w) => Float64Array.from(w.dataSync()));
     const before = tf.memory().numTensors;
-    const result = await trainL0(model, train, { epochs: 2, batchSize: 50, seed: 15, averageDecay: 0.9 });
-    assert.ok(result.averager !== null);
-    result.averager!.dispose();
-    assert.equal(
-      tf.memory().numTensors,
-      before,
-      "training with averaging leaves no tensors once the averager is disposed",
-    );
+    await trainL0(model, train, {
+      epochs: 2,
+      batchSize: 50,
+      seed: 15,
+      averageDecay: 0.9,
+      onStep: () => {
+        model.getWeights().forEach((w, i) => {
+          const values = w.dataSync();
+          for (let j = 0; j < values.length; j++) expected[i][j] = 0.9 * expected[i][j] + 0.1 * values[j];
+        });
+      },
+    });
+    model.getWeights().forEach((w, i) => {
+      const values = w.dataSync();
+      for (let j = 0; j < values.length; j++) assert.ok(Math.abs(values[j] - expected[i][j]) < 1e-5);
+    });
+    assert.equal(tf.memory().numTensors, before, "training with averaging leaves no tensors behind");
     tf.dispose(train);
     model.dispose();
   });
@@ -256,6 +302,279 @@ describe("trainL0", () => {
     fresh.dispose();
     tf.dispose(train);
     model.dispose();
+  });
+});
+
+/** A one-layer linear model whose layer carries its own penalty (nonzero bias). */
+function penalised(seed: number, options: { inputs?: number; units?: number; lambda?: number } = {}) {
+  const layer = l0Dense({
+    units: options.units ?? 3,
+    inputShape: [options.inputs ?? 6],
+    seed,
+    lambda: options.lambda ?? 0.5,
+    datasetSize: 40,
+    weightDecay: 0.01,
+    weightDecayDividedByN: false,
+  });
+  const model = tf.sequential({ layers: [layer] });
+  layer.biasVariable!.write(tf.linspace(-0.2, 0.3, layer.units));
+  return { model, layer };
+}
+
+/** Saves `model` to memory and loads it back. */
+async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
+    }),
+  );
+  return tf.loadLayersModel(tf.io.fromMemory(saved!));
+}
+
+describe("model.fit with L0 layers that carry their penalty", () => {
+  test("the reported loss is data loss + penalty; model.evaluate reports the data term only (tfjs)", async () => {
+    const { model, layer } = penalised(40);
+    // log α = 20: every sampled gate is exactly 1 (logit(u) ≥ −13.8), so the training output is the test-time one.
+    layer.logAlpha.write(tf.fill([6], 20));
+    const x = tf.randomNormal([40, 6], 0, 1, "float32", 41);
+    const y = tf.randomNormal([40, 3], 0, 1, "float32", 42);
+    const dataLoss = tf.tidy(() => tf.losses.meanSquaredError(y, model.predict(x) as tf.Tensor).dataSync()[0]);
+    const penalty = tf.tidy(() => layer.penalty().dataSync()[0]);
+    assert.ok(penalty > 0.1, `penalty ${penalty}`);
+    assert.equal(l0Summary(model)[0].penalty, penalty);
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
+    const evaluated = model.evaluate(x, y, { batchSize: 40 }) as tf.Scalar;
+    assert.ok(Math.abs(evaluated.dataSync()[0] - dataLoss) < 1e-5 * Math.max(1, dataLoss));
+    const history = await model.fit(x, y, { epochs: 1, batchSize: 40, shuffle: false, verbose: 0 });
+    const reported = history.history.loss[0] as number;
+    const expected = dataLoss + penalty;
+    assert.ok(
+      Math.abs(reported - expected) < 1e-5 * Math.max(1, expected),
+      `reported ${reported}, expected ${expected}`,
+    );
+    tf.dispose([x, y, evaluated]);
+    model.dispose();
+  });
+
+  test("fit with l0Callbacks prunes the irrelevant inputs of a sparse regression", async () => {
+    const { x, y, support } = sparseRegression(256, 43);
+    const layer = l0Dense({ units: 1, inputShape: [12], useBias: false, seed: 44, lambda: 50, datasetSize: 256 });
+    const model = tf.sequential({ layers: [layer] });
+    const start = Array.from(layer.logAlpha.read().dataSync());
+    model.compile({ optimizer: tf.train.adam(0.05), loss: "meanSquaredError" });
+    await model.fit(x, y, { epochs: 40, batchSize: 32, shuffle: false, verbose: 0, callbacks: l0Callbacks(model) });
+    const end = Array.from(layer.logAlpha.read().dataSync());
+    for (let j = 0; j < 12; j++) {
+      if (!support.includes(j))
+        assert.ok(end[j] < start[j] - 2, `log α of irrelevant input ${j}: ${start[j]} → ${end[j]}`);
+      assert.ok(end[j] >= AUTHORS_LOG_ALPHA_RANGE[0] - 1e-6 && end[j] <= AUTHORS_LOG_ALPHA_RANGE[1] + 1e-6, "clamped");
+    }
+    const open = Array.from(layer.testTimeGates().dataSync()).flatMap((v, i) => (v > 0 ? [i] : []));
+    assert.deepEqual(open, support);
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  test("trainL0 and fit take the same first step (same gradients) for the same batch and seed", async () => {
+    const x = tf.randomNormal([20, 6], 0, 1, "float32", 45);
+    const y = tf.randomNormal([20, 3], 0, 1, "float32", 46);
+    const viaFit = penalised(47);
+    const viaTrain = penalised(47);
+    const start = viaFit.model.getWeights().map((w) => w.dataSync().slice());
+    viaFit.model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
+    await viaFit.model.fit(x, y, { epochs: 1, batchSize: 20, shuffle: false, verbose: 0 });
+    await trainL0(
+      viaTrain.model,
+      { x, y },
+      {
+        epochs: 1,
+        batchSize: 20,
+        loss: "meanSquaredError",
+        optimizer: tf.train.sgd(0.1),
+        clampLogAlpha: false,
+      },
+    );
+    const a = viaFit.model.getWeights();
+    const b = viaTrain.model.getWeights();
+    a.forEach((w, i) => {
+      const stepFit = Array.from(w.dataSync(), (v, j) => v - start[i][j]);
+      const stepTrain = Array.from(b[i].dataSync(), (v, j) => v - start[i][j]);
+      const scale = stepFit.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      assert.ok(scale > 1e-4, `weight ${i} moved`);
+      stepFit.forEach((v, j) => {
+        assert.ok(Math.abs(v - stepTrain[j]) < 1e-4 * scale, `weight ${i}[${j}]: fit ${v}, trainL0 ${stepTrain[j]}`);
+      });
+    });
+    tf.dispose([x, y]);
+    viaFit.model.dispose();
+    viaTrain.model.dispose();
+  });
+
+  test("save and load keep the penalty and its settings", async () => {
+    const { model, layer } = penalised(48);
+    const loaded = await roundTrip(model);
+    const copy = loaded.layers[0] as L0Dense;
+    assert.ok(copy instanceof L0Dense);
+    assert.deepEqual(copy.penaltySettings, layer.penaltySettings);
+    assert.deepEqual(copy.penaltySettings, {
+      lambda: 0.5,
+      datasetSize: 40,
+      weightDecay: 0.01,
+      weightDecayDividedByN: false,
+    });
+    assert.equal(copy.losses.length, 1);
+    const [original, reloaded] = tf.tidy(() => [
+      layer.calculateLosses()[0].dataSync()[0],
+      copy.calculateLosses()[0].dataSync()[0],
+    ]);
+    assert.ok(original > 0 && original === reloaded, `${original} vs ${reloaded}`);
+    model.dispose();
+    loaded.dispose();
+  });
+
+  test("a penalty or gates that are not finite stop fit with an error naming the layer", async () => {
+    const x = tf.randomNormal([10, 6], 0, 1, "float32", 49);
+    const y = tf.randomNormal([10, 3], 0, 1, "float32", 50);
+    for (const broken of ["kernel", "logAlpha"] as const) {
+      const { model, layer } = penalised(51);
+      const variable = broken === "kernel" ? layer.kernelVariable : layer.logAlpha;
+      const values = variable.read().dataSync().slice();
+      values[1] = Number.NaN;
+      variable.write(tf.tensor(values, variable.shape as number[]));
+      model.compile({ optimizer: tf.train.sgd(0.1), loss: "meanSquaredError" });
+      const message =
+        broken === "kernel"
+          ? new RegExp(`${layer.name}: the L0 penalty is NaN, not finite`)
+          : new RegExp(`${layer.name}: cannot sample the gates: .*logAlpha.* must be a finite number, got NaN`);
+      await assert.rejects(model.fit(x, y, { epochs: 1, verbose: 0 }), message);
+      model.dispose();
+    }
+    tf.dispose([x, y]);
+  });
+
+  test("trainL0 uses the layers' penalties and refuses a second one from its options", async () => {
+    const train = {
+      x: tf.randomNormal([40, 6], 0, 1, "float32", 52),
+      y: tf.randomNormal([40, 3], 0, 1, "float32", 53),
+    };
+    const { model } = penalised(54);
+    await assert.rejects(trainL0(model, train, { epochs: 1, lambda: 0.1, loss: "meanSquaredError" }), {
+      message: `trainL0: lambda must be left out: layer ${model.layers[0].name} carries its own penalty, got 0.1`,
+    });
+    await assert.rejects(
+      trainL0(model, train, { epochs: 1, weightDecay: 0, loss: "meanSquaredError" }),
+      /trainL0: weightDecay must be left out/,
+    );
+    const mixed = tf.sequential({
+      layers: [
+        l0Dense({ units: 3, inputShape: [6], lambda: 1, datasetSize: 40, name: "carries" }),
+        l0Dense({ units: 2, name: "bare" }),
+      ],
+    });
+    await assert.rejects(
+      trainL0(mixed, train, { epochs: 1, loss: "meanSquaredError" }),
+      /trainL0: model must be a model whose L0 layers all carry their own penalty or none does \(bare carries none\)/,
+    );
+    tf.dispose(train);
+    model.dispose();
+    mixed.dispose();
+  });
+
+  test("l0Callbacks under fit: the Lagrangian term joins the loss and μ ascends after every batch", async () => {
+    const { model, layer } = penalised(57, { lambda: 0 });
+    layer.logAlpha.write(tf.fill([6], 20)); // sampled gates are all 1: the training output is the test-time one
+    const x = tf.randomNormal([40, 6], 0, 1, "float32", 58);
+    const y = tf.randomNormal([40, 3], 0, 1, "float32", 59);
+    const controller = new LagrangianController({ target: 0.3, learningRate: 0.5, quadratic: 4, initialMultiplier: 2 });
+    const dataLoss = tf.tidy(() => tf.losses.meanSquaredError(y, model.predict(x) as tf.Tensor).dataSync()[0]);
+    const penalty = tf.tidy(() => layer.penalty().dataSync()[0]); // the L2 term (λ = 0)
+    const d0 = tf.tidy(() => modelExpectedDensity(model).dataSync()[0]);
+    model.compile({ optimizer: tf.train.sgd(0.01), loss: "meanSquaredError" });
+    const history = await model.fit(x, y, {
+      epochs: 1,
+      batchSize: 40,
+      shuffle: false,
+      verbose: 0,
+      callbacks: l0Callbacks(model, { lagrangian: controller }),
+    });
+    const expected = dataLoss + penalty + 2 * (d0 - 0.3) + 2 * (d0 - 0.3) ** 2;
+    const reported = history.history.loss[0] as number;
+    assert.ok(Math.abs(reported - expected) < 1e-5 * expected, `reported ${reported}, expected ${expected}`);
+    // After the step log α is clamped to log 100, and μ ← μ + η·(d − target) with the density then.
+    const d1 = tf.tidy(() => modelExpectedDensity(model).dataSync()[0]);
+    assert.ok(Math.abs(d1 - 1 / (1 + Math.exp(-(Math.log(100) - (2 / 3) * Math.log(0.1 / 1.1))))) < 1e-6);
+    assert.ok(Math.abs(controller.multiplier - (2 + 0.5 * (d1 - 0.3))) < 1e-6, `μ = ${controller.multiplier}`);
+    assert.equal(layer.losses.length, 1, "the Lagrangian term is detached after training; the penalty stays");
+    tf.dispose([x, y]);
+    model.dispose();
+  });
+
+  test("l0Callbacks under fit: the Lagrangian pulls the density down to its target; averaging leaves the running average", async () => {
+    const train = sparseClassification(200, 55);
+    const density = async (controller: LagrangianController | null) => {
+      const model = mlp(56);
+      model.compile({
+        optimizer: tf.train.adam(0.05),
+        loss: (labels: tf.Tensor, logits: tf.Tensor) => tf.losses.softmaxCrossEntropy(labels, logits),
+      });
+      const callbacks = controller === null ? [] : l0Callbacks(model, { lagrangian: controller });
+      await model.fit(train.x, train.y, { epochs: 30, batchSize: 50, shuffle: false, verbose: 0, callbacks });
+      const value = tf.tidy(() => modelExpectedDensity(model).dataSync()[0]);
+      model.dispose();
+      return value;
+    };
+    const free = await density(null);
+    const controller = new LagrangianController({ target: 0.3, learningRate: 0.2 });
+    const held = await density(controller);
+    assert.ok(
+      free > 0.6 && held < 0.5 && controller.multiplier > 0,
+      `density ${free} without, ${held} with μ = ${controller.multiplier}`,
+    );
+
+    const model = mlp(56);
+    model.compile({ optimizer: tf.train.adam(0.05), loss: "meanSquaredError" });
+    const before = tf.memory().numTensors;
+    const expected = model.getWeights().map((w) => Float64Array.from(w.dataSync()));
+    const recorder = new tf.CustomCallback({
+      onBatchEnd: async () => {
+        model.getWeights().forEach((w, i) => {
+          const values = w.dataSync();
+          for (let j = 0; j < values.length; j++) expected[i][j] = 0.8 * expected[i][j] + 0.2 * values[j];
+        });
+      },
+    });
+    await model.fit(train.x, train.y, {
+      epochs: 2,
+      batchSize: 50,
+      shuffle: false,
+      verbose: 0,
+      callbacks: [l0Callbacks(model, { averageDecay: 0.8 }), recorder],
+    });
+    model.getWeights().forEach((w, i) => {
+      const values = w.dataSync();
+      for (let j = 0; j < values.length; j++)
+        assert.ok(Math.abs(values[j] - expected[i][j]) < 1e-5, `weight ${i}[${j}]`);
+    });
+    // Only the optimizer's two slots per weight stay; the averages are freed.
+    assert.equal(tf.memory().numTensors, before + 2 * model.getWeights().length);
+    assert.throws(
+      () => l0Callbacks(model, { averageDecay: 1 }),
+      /l0Callbacks: averageDecay must be a number in \(0, 1\), got 1/,
+    );
+    assert.throws(
+      () => l0Callbacks(model, { clampLogAlpha: [1, 0] }),
+      /l0Callbacks: clampLogAlpha must be false or \[min, max\]/,
+    );
+    const plain = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+    assert.throws(
+      () => l0Callbacks(plain, { lagrangian: controller }),
+      /l0Callbacks: lagrangian must be used with a model that has at least one L0 layer/,
+    );
+    tf.dispose(train);
+    model.dispose();
+    plain.dispose();
   });
 });
 
@@ -324,10 +643,9 @@ describe("pruneToDense", () => {
       assert.equal(pruned.parametersAfter, pruned.model.countParams());
       const [k0, k1, k2] = pruned.architecture;
       assert.equal(pruned.parametersAfter, k0 * k1 + k1 + k1 * k2 + k2 + k2 * 3 + 3);
-      if (!gatePerWeight) {
-        assert.deepEqual(pruned.architecture, [first.unitsLeft(), second.unitsLeft(), 5, 3]);
-        assert.ok(pruned.parametersAfter < pruned.parametersBefore);
-      }
+      // Per unit and per weight alike: an input stays while its test-time gate (any of its weights' gates) is open.
+      assert.deepEqual(pruned.architecture, [first.unitsLeft(), second.unitsLeft(), 5, 3]);
+      if (!gatePerWeight) assert.ok(pruned.parametersAfter < pruned.parametersBefore);
       assert.equal(pruned.inputIndices.length, k0);
       assert.throws(() => selectInputs(x as tf.Tensor2D, [0, 10]), {
         message: "selectInputs: inputIndices[1] must be an integer in [0, 9] (a column of x), got 10",
