@@ -127,6 +127,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
     const { x, y } = options.evalData;
     checkTensor(where, "evalData.x", x);
     checkTensor(where, "evalData.y", y);
+    if (!(x.shape[0] >= 1)) fail(where, "evalData.x", x, "a tensor with at least one example");
     if (y.shape[0] !== x.shape[0]) fail(where, "evalData.y", y, `${x.shape[0]} rows, one per example of evalData.x`);
   }
   const layers = l0Layers(model);
