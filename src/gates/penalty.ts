@@ -29,6 +29,7 @@ import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
 export function expectedL0(logAlpha: tf.Tensor, groupSize = 1, params: HardConcreteParams = DEFAULT_PARAMS): tf.Scalar {
   const where = "expectedL0";
   checkTensor(where, "logAlpha", logAlpha);
+  if (logAlpha.size === 0) fail(where, "logAlpha", logAlpha, "a tensor with at least one gate");
   if (!Number.isInteger(groupSize) || groupSize < 1) {
     fail(where, "groupSize", groupSize, "an integer ≥ 1 (the number of weights per gate)");
   }
@@ -77,6 +78,7 @@ export function expectedL2(
   const where = "expectedL2";
   checkTensor(where, "logAlpha", logAlpha);
   checkTensor(where, "weights", weights);
+  if (logAlpha.size === 0) fail(where, "logAlpha", logAlpha, "a tensor with at least one gate");
   if (typeof weightDecay !== "number" || !(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
     fail(where, "weightDecay", weightDecay, "a finite number >= 0");
   }

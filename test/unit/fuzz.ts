@@ -62,6 +62,10 @@ export const notANumber: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, undefined, true, "0.5", "", {}, [], [1]),
   fc.string({ maxLength: 4 }),
 );
+/** `arbitrary` without `undefined` and `null`: an optional parameter or option then takes its default. */
+export function given(arbitrary: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+  return arbitrary.filter((v) => v !== undefined && v !== null);
+}
 /** Any value that is not a finite number. */
 export const notFinite: fc.Arbitrary<unknown> = fc.oneof(fc.constantFrom(...NON_FINITE), notANumber);
 /** Any value except a number in (lo, hi) (or [lo, hi] with `closed`). */
@@ -135,5 +139,5 @@ export function inUnit(v: number, what: string): void {
 }
 
 /** fast-check settings: `CASES` runs, fixed seed (reproducible). */
-export const RUNS = { numRuns: CASES, seed: 15 } as const;
-export const TENSOR_RUNS = { numRuns: BATCH_RUNS, seed: 15 } as const;
+export const RUNS = { numRuns: CASES, seed: 15, includeErrorInReport: true } as const;
+export const TENSOR_RUNS = { numRuns: BATCH_RUNS, seed: 15, includeErrorInReport: true } as const;

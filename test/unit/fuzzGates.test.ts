@@ -465,7 +465,7 @@ describe("fuzz: tensor overloads agree with the number overloads (batched)", () 
             assert.deepEqual(hardConcreteFromNoise(tf.zeros([0]), tf.zeros([0]), p).shape, [0]);
           });
         }),
-        { numRuns: 50, seed: 15 },
+        { ...RUNS, numRuns: 50 },
       ),
     );
   });
