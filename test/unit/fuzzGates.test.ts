@@ -423,6 +423,23 @@ describe("fuzz: tensor overloads agree with the number overloads (batched)", () 
             (u, b) => hardConcreteFromNoise(b, inside(u), p),
             (u, b) => (logitOf(inside(u)) + Math.abs(b)) / p.beta,
           );
+          // Log-densities away from the end points: float32 rounding of each term (|log u|, |log(1 − u)|, |y|,
+          // y = β logit(u) − log α) is 2⁻²³ relative; their sum is within 2⁻²⁰ of its magnitudes.
+          const logDensities = onTensor(us, (u) =>
+            binaryConcreteLogDensity(tf.clipByValue(u, 1e-3, 1 - 1e-3), a, p.beta),
+          );
+          us.forEach((u, i) => {
+            const v = Math.fround(Math.min(Math.max(u, Math.fround(1e-3)), Math.fround(1 - 1e-3)));
+            const scale =
+              2 * Math.abs(Math.log(v)) + 2 * Math.abs(Math.log1p(-v)) + p.beta * Math.abs(logit(v)) + Math.abs(as[i]);
+            const expected = binaryConcreteLogDensity(v, as[i], p.beta);
+            near(
+              logDensities[i],
+              expected,
+              FLOAT32_ABS + 2 ** -20 * (scale + Math.abs(expected)),
+              `logDensity(${v}, ${as[i]})`,
+            );
+          });
           check(
             "stretch",
             (u) => stretch(u, p),

@@ -16,6 +16,7 @@ import {
   L0Conv2D,
   L0Dense,
   LagrangianController,
+  l0Callbacks,
   l0Count,
   l0Dense,
   l0Penalty,
@@ -29,8 +30,10 @@ import {
   selectInputs,
   stratifiedSplit,
   topKGate,
+  trainL0,
   uniformNoise,
   useBackend,
+  WeightAverager,
 } from "l0-hard-concrete";
 import { binomialStandardError, ksCriticalValue, ksDistance, meanAndStandardError } from "l0-hard-concrete/notebook";
 import {
@@ -140,6 +143,15 @@ describe("fuzz: norms", () => {
           near(sum, lqPowerSum(x, q), 1e-4 * lqPowerSum(x, q) + 1e-30, `lqPowerSum q = ${q}`);
           near(norm, lqNorm(x, q), 1e-4 * lqNorm(x, q) + 1e-30, `lqNorm q = ${q}`);
           assert.equal(count, l0Count(x));
+          // Empty and rank-0 tensors: Σ over nothing is 0; a scalar is a vector of one entry.
+          const [empty, scalar] = tf.tidy(() => [
+            [lqPowerSum(tf.zeros([0]), q), lqNorm(tf.zeros([0, 2]), q), l0Count(tf.zeros([0]))].map(
+              (s) => s.dataSync()[0],
+            ),
+            lqPowerSum(tf.scalar(x[0]), q).dataSync()[0],
+          ]);
+          assert.deepEqual(empty, [0, 0, 0]);
+          near(scalar as number, lqPowerSum([x[0]], q), 1e-4 * lqPowerSum([x[0]], q) + 1e-30, "rank 0");
           const bad = tf.tensor1d([...x.slice(1), Number.NaN]);
           for (const [where, f] of [
             ["lqPowerSum", (v: tf.Tensor) => lqPowerSum(v, q)],
@@ -382,6 +394,13 @@ describe("fuzz: layer options", () => {
         fc.double().filter((x) => !Number.isSafeInteger(x)),
       ),
     },
+    biasInitializer: {
+      valid: fc.constantFrom("glorotNormal", "zeros", "ones"),
+      invalid: fc.oneof(
+        fc.string().filter((s) => s.length > 0),
+        fc.constantFrom(1, true),
+      ),
+    },
     kernelInitializer: {
       valid: fc.constantFrom("glorotNormal", "heNormal", "zeros", "ones"),
       invalid: fc.oneof(
@@ -571,6 +590,71 @@ describe("fuzz: training helpers", () => {
       );
       tf.dispose([x, y]);
     });
+    model.dispose();
+  });
+
+  it("trainL0, l0Callbacks, WeightAverager: bad options are named before anything is trained or allocated", async () => {
+    const model = tf.sequential({ layers: [l0Dense({ units: 2, inputShape: [3], seed: 1, activation: "softmax" })] });
+    const x = tf.ones([4, 3]);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 0, 1], "int32"), 2);
+    const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+    const before = tf.memory().numTensors;
+    const positive = given(outside(0, Number.POSITIVE_INFINITY));
+    const nonNegative = given(outside(0, Number.POSITIVE_INFINITY)).filter((v) => v !== 0);
+    const integer = given(notIntegerFrom(1));
+    const bad: Record<string, fc.Arbitrary<unknown>> = {
+      epochs: notIntegerFrom(1),
+      batchSize: integer,
+      evalEvery: integer,
+      seed: given(
+        fc.oneof(
+          notFinite,
+          fc.double().filter((v) => !Number.isSafeInteger(v)),
+        ),
+      ),
+      loss: given(fc.oneof(fc.string(), notANumber)),
+      learningRate: positive,
+      gateLearningRate: positive,
+      lambda: given(fc.oneof(fc.double({ max: -Number.MIN_VALUE }), fc.constantFrom(...NON_FINITE))),
+      weightDecay: nonNegative,
+      datasetSize: integer,
+      weightDecayDividedByN: given(fc.oneof(fc.double(), fc.constantFrom("true", 1))),
+      clampLogAlpha: given(
+        fc.oneof(
+          fc.tuple(finite, finite).filter(([a, b]) => !(a < b)),
+          fc.constantFrom(true, [1], "x"),
+        ),
+      ),
+      averageDecay: given(outside(0, 1)),
+    };
+    await fc.assert(
+      fc.asyncProperty(oneBad(bad), async ({ name, value }) => {
+        const options = { epochs: 1, [name]: value } as unknown as Parameters<typeof trainL0>[2];
+        await assert.rejects(trainL0(model, { x, y }, options), (error: Error) => {
+          const named = name === "lambda" ? "lambda of " : name;
+          assert.ok(
+            error.message.startsWith(`trainL0: ${named}`) && / must be .+, got /.test(error.message),
+            error.message,
+          );
+          return true;
+        });
+      }),
+      RUNS,
+    );
+    assert.equal(tf.memory().numTensors, before, "rejected trainL0 calls leak no tensors");
+    model.getWeights().forEach((w, i) => assert.deepEqual(Array.from(w.dataSync()), weights[i], "nothing was trained"));
+    fc.assert(
+      fc.property(
+        oneBad({ clampLogAlpha: bad.clampLogAlpha, averageDecay: bad.averageDecay, decay: given(outside(0, 1)) }),
+        ({ name, value }) => {
+          if (name === "decay")
+            throwsNaming(() => new WeightAverager(model, value as number), "WeightAverager", "decay");
+          else throwsNaming(() => l0Callbacks(model, { [name]: value }), "l0Callbacks", name);
+        },
+      ),
+      RUNS,
+    );
+    tf.dispose([x, y]);
     model.dispose();
   });
 
