@@ -642,7 +642,9 @@ describe("fuzz: training helpers", () => {
       RUNS,
     );
     assert.equal(tf.memory().numTensors, before, "rejected trainL0 calls leak no tensors");
-    model.getWeights().forEach((w, i) => assert.deepEqual(Array.from(w.dataSync()), weights[i], "nothing was trained"));
+    model.getWeights().forEach((w, i) => {
+      assert.deepEqual(Array.from(w.dataSync()), weights[i], "nothing was trained");
+    });
     fc.assert(
       fc.property(
         oneBad({ clampLogAlpha: bad.clampLogAlpha, averageDecay: bad.averageDecay, decay: given(outside(0, 1)) }),
