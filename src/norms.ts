@@ -4,10 +4,39 @@
  * ‖θ‖₀; the Lq family explains where that count comes from.
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkAllFinite, checkGreater } from "./validate";
+import { checkTensorFinite } from "./gates/checks";
+import { checkAllFinite, checkGreater, fail } from "./validate";
 
 /** Plain numbers accepted wherever a tensor is: computed in float64. */
 export type Numbers = readonly number[] | Float32Array | Float64Array;
+
+/**
+ * Σ of the entries as a scalar; 0 for an empty tensor (the wasm backend's sum of an
+ * empty tensor is not 0, but whatever its buffer holds).
+ */
+function sumOf(x: tf.Tensor): tf.Scalar {
+  return x.size === 0 ? tf.scalar(0) : (tf.sum(x) as tf.Scalar);
+}
+
+/** The number of non-zero entries of `x`, with a zero gradient. */
+function countNonZero(x: tf.Tensor): tf.Scalar {
+  const count = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = inputs[0] as tf.Tensor;
+    return {
+      value: sumOf(tf.cast(tf.notEqual(input, 0), "float32")),
+      gradFunc: () => tf.zerosLike(input),
+    };
+  });
+  return count(x) as tf.Scalar;
+}
+
+/** Checks that every entry of `x`, a tensor (one read of its values) or plain numbers, is finite. */
+function checkNumbers(where: string, x: tf.Tensor | Numbers): void {
+  if (x instanceof tf.Tensor) checkTensorFinite(where, "x", x);
+  else if (x === null || typeof x !== "object" || typeof x.length !== "number") {
+    fail(where, "x", x, "a tf.Tensor or an array of numbers");
+  } else checkAllFinite(where, "x", x);
+}
 
 /**
  * The power sum ‖x‖_q^q = Σᵢ |xᵢ|^q, for q > 0.
@@ -20,8 +49,8 @@ export function lqPowerSum(x: tf.Tensor, q: number): tf.Scalar;
 export function lqPowerSum(x: Numbers, q: number): number;
 export function lqPowerSum(x: tf.Tensor | Numbers, q: number): tf.Scalar | number {
   checkGreater("lqPowerSum", "q", q, 0);
-  if (x instanceof tf.Tensor) return tf.tidy(() => tf.sum(tf.pow(tf.abs(x), q)) as tf.Scalar);
-  checkAllFinite("lqPowerSum", "x", x);
+  checkNumbers("lqPowerSum", x);
+  if (x instanceof tf.Tensor) return tf.tidy(() => sumOf(tf.pow(tf.abs(x), q)));
   let sum = 0;
   for (let i = 0; i < x.length; i++) sum += Math.abs(x[i]) ** q;
   return sum;
@@ -35,6 +64,7 @@ export function lqNorm(x: tf.Tensor, q: number): tf.Scalar;
 export function lqNorm(x: Numbers, q: number): number;
 export function lqNorm(x: tf.Tensor | Numbers, q: number): tf.Scalar | number {
   checkGreater("lqNorm", "q", q, 0);
+  checkNumbers("lqNorm", x);
   if (x instanceof tf.Tensor) return tf.tidy(() => tf.pow(lqPowerSum(x, q), 1 / q) as tf.Scalar);
   return lqPowerSum(x, q) ** (1 / q);
 }
@@ -44,14 +74,15 @@ export function lqNorm(x: tf.Tensor | Numbers, q: number): tf.Scalar | number {
  * (Louizos et al. 2018, Sec. 1). It is not a norm (‖2x‖₀ = ‖x‖₀) and it is
  * piecewise constant, so its gradient is 0 wherever it exists.
  *
- * The tensor version is built as Σ sign(|x|), which autodiff differentiates to
- * exactly 0 everywhere: the gradient carries no information.
+ * The tensor version counts the entries with x ≠ 0 and declares the gradient
+ * exactly 0 everywhere: the gradient carries no information. (Not as Σ sign(|x|):
+ * the wasm backend's sign is 0 for 0 < |x| < 1e-6.)
  */
 export function l0Count(x: tf.Tensor): tf.Scalar;
 export function l0Count(x: Numbers): number;
 export function l0Count(x: tf.Tensor | Numbers): tf.Scalar | number {
-  if (x instanceof tf.Tensor) return tf.tidy(() => tf.sum(tf.sign(tf.abs(x))) as tf.Scalar);
-  checkAllFinite("l0Count", "x", x);
+  checkNumbers("l0Count", x);
+  if (x instanceof tf.Tensor) return tf.tidy(() => countNonZero(x));
   let count = 0;
   for (let i = 0; i < x.length; i++) if (x[i] !== 0) count++;
   return count;

@@ -49,3 +49,9 @@ export function checkAllFinite(where: string, name: string, values: ArrayLike<nu
     }
   }
 }
+
+/** Checks that `value` is a number in the closed interval [lo, hi]. */
+export function checkInInterval(where: string, name: string, value: number, lo: number, hi: number): void {
+  if (typeof value !== "number" || !(value >= lo && value <= hi))
+    fail(where, name, value, `a number in [${lo}, ${hi}]`);
+}

@@ -5,8 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Seed } from "../random";
-import { checkFinite, checkGreater, fail } from "../validate";
-import { checkEpsilon, checkFiniteValue, checkTensor } from "./checks";
+import { checkFinite, checkGreater, checkInInterval, fail } from "../validate";
+import { checkEpsilon, checkFiniteValue, checkTensor, checkTensorFinite } from "./checks";
 import { logitUnclamped, logSigmoid, sigmoid } from "./logistic";
 import { logit, uniformNoise } from "./noise";
 
@@ -27,9 +27,10 @@ export function binaryConcreteFromNoise(
   checkFiniteValue("binaryConcreteFromNoise", "logAlpha", logAlpha);
   if (typeof u === "number") {
     if (typeof logAlpha !== "number") fail("binaryConcreteFromNoise", "u", u, "a tensor when logAlpha is");
+    checkInInterval("binaryConcreteFromNoise", "u", u, 0, 1);
     return sigmoid((logit(u) + logAlpha) / beta);
   }
-  checkTensor("binaryConcreteFromNoise", "u", u);
+  checkTensorFinite("binaryConcreteFromNoise", "u", u);
   return tf.tidy(() => tf.sigmoid(tf.div(tf.add(logit(u), logAlpha), beta)));
 }
 
@@ -65,7 +66,7 @@ export function binaryConcreteCdf(
     if (x >= 1) return 1;
     return sigmoid(beta * logitUnclamped(x) - logAlpha);
   }
-  checkTensor("binaryConcreteCdf", "x", x);
+  checkTensorFinite("binaryConcreteCdf", "x", x);
   return tf.tidy(() => {
     const inside = tf.clipByValue(x, 0, 1);
     return tf.sigmoid(tf.sub(tf.mul(beta, tf.sub(tf.log(inside), tf.log1p(tf.neg(inside)))), logAlpha));
@@ -97,7 +98,7 @@ export function binaryConcreteLogDensity(
     const y = beta * (logX - log1mX) - logAlpha;
     return Math.log(beta) + logSigmoid(y) + logSigmoid(-y) - logX - log1mX;
   }
-  checkTensor("binaryConcreteLogDensity", "x", x);
+  checkTensorFinite("binaryConcreteLogDensity", "x", x);
   return tf.tidy(() => {
     const inside = tf.logicalAnd(tf.greater(x, 0), tf.less(x, 1));
     const safe = tf.clipByValue(x, 2 ** -126, 1 - 2 ** -24);
@@ -124,11 +125,11 @@ export function binaryConcreteQuantile(
   checkGreater("binaryConcreteQuantile", "beta", beta, 0);
   checkFiniteValue("binaryConcreteQuantile", "logAlpha", logAlpha);
   if (typeof p === "number") {
-    if (!(p >= 0 && p <= 1)) fail("binaryConcreteQuantile", "p", p, "a number in [0, 1]");
+    checkInInterval("binaryConcreteQuantile", "p", p, 0, 1);
     if (typeof logAlpha !== "number") fail("binaryConcreteQuantile", "p", p, "a tensor when logAlpha is");
     return sigmoid((logitUnclamped(p) + logAlpha) / beta);
   }
-  checkTensor("binaryConcreteQuantile", "p", p);
+  checkTensorFinite("binaryConcreteQuantile", "p", p);
   return tf.tidy(() => {
     const inside = tf.clipByValue(p, 0, 1);
     return tf.sigmoid(tf.div(tf.add(tf.sub(tf.log(inside), tf.log1p(tf.neg(inside))), logAlpha), beta));

@@ -7,7 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { checkFinite, fail } from "../validate";
 import { binaryConcreteLogDensity } from "./binaryConcrete";
-import { checkFiniteValue, checkTensor } from "./checks";
+import { checkFiniteValue, checkTensorFinite } from "./checks";
 import { sigmoid } from "./logistic";
 import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
 
@@ -52,7 +52,7 @@ export function stretchedCdf(
     if (x >= zeta) return 1;
     return sigmoid(beta * (Math.log(x - gamma) - Math.log(zeta - x)) - logAlpha);
   }
-  checkTensor("stretchedCdf", "x", x);
+  checkTensorFinite("stretchedCdf", "x", x);
   return tf.tidy(() => {
     const inside = tf.clipByValue(x, gamma, zeta);
     const logitS = tf.sub(tf.log(tf.sub(inside, gamma)), tf.log(tf.sub(zeta, inside)));
@@ -83,7 +83,7 @@ export function stretchedLogDensity(
     if (typeof logAlpha !== "number") fail("stretchedLogDensity", "x", x, "a tensor when logAlpha is");
     return binaryConcreteLogDensity((x - gamma) / width, logAlpha, beta) - Math.log(width);
   }
-  checkTensor("stretchedLogDensity", "x", x);
+  checkTensorFinite("stretchedLogDensity", "x", x);
   return tf.tidy(() =>
     tf.sub(binaryConcreteLogDensity(tf.div(tf.sub(x, gamma), width), logAlpha, beta), Math.log(width)),
   );

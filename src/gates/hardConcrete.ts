@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { randomFrom, type Seed } from "../random";
-import { fail } from "../validate";
+import { checkFinite, checkInInterval, fail } from "../validate";
 import { binaryConcreteFromNoise } from "./binaryConcrete";
 import { checkEpsilon, checkTensor, checkTensorFinite } from "./checks";
 import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
@@ -31,10 +31,12 @@ export function hardConcreteFromNoise(
 ): tf.Tensor | number {
   checkParams("hardConcreteFromNoise", params);
   if (typeof u === "number") {
-    if (typeof logAlpha !== "number") fail("hardConcreteFromNoise", "u", u, "a tensor when logAlpha is");
+    if (logAlpha instanceof tf.Tensor) fail("hardConcreteFromNoise", "u", u, "a tensor when logAlpha is");
+    checkFinite("hardConcreteFromNoise", "logAlpha", logAlpha);
+    checkInInterval("hardConcreteFromNoise", "u", u, 0, 1);
     return clampToUnit(stretch(binaryConcreteFromNoise(logAlpha, u, params.beta), params));
   }
-  checkTensor("hardConcreteFromNoise", "u", u);
+  checkTensorFinite("hardConcreteFromNoise", "u", u);
   return tf.tidy(() => clampToUnit(stretch(binaryConcreteFromNoise(logAlpha, u, params.beta), params)));
 }
 

@@ -5,8 +5,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { randomFrom, type Seed } from "../random";
-import { fail } from "../validate";
-import { checkEpsilon, checkFiniteValue, checkTensor } from "./checks";
+import { checkFinite, checkInInterval, fail } from "../validate";
+import { checkEpsilon, checkFiniteValue, checkTensorFinite } from "./checks";
 import { logitUnclamped } from "./logistic";
 
 /** The smallest normal float32, 2⁻¹²⁶: the floor of u and 1 − u inside the tensor `logit`. */
@@ -44,15 +44,17 @@ export function uniformNoise(shape: readonly number[], seed: Seed, epsilon = 1e-
  * Saturating, so that no input gives NaN or ±Infinity: a number is computed in
  * float64 as log u − log1p(−u) with u and 1 − u floored at the smallest positive
  * double (range ±744.44; u must lie in [0, 1]); a tensor is computed in float32 with
- * u and 1 − u floored at 2⁻¹²⁶ (range ±87.34; entries outside [0, 1] saturate).
+ * u and 1 − u floored at 2⁻¹²⁶ (range ±87.34; finite entries outside [0, 1] saturate;
+ * a NaN or ±Infinity entry is an error).
  */
 export function logit(u: tf.Tensor): tf.Tensor;
 export function logit(u: number): number;
 export function logit(u: tf.Tensor | number): tf.Tensor | number {
   if (u instanceof tf.Tensor) {
+    checkTensorFinite("logit", "u", u);
     return tf.tidy(() => tf.sub(tf.log(tf.maximum(u, FLOAT32_TINY)), tf.log(tf.maximum(tf.sub(1, u), FLOAT32_TINY))));
   }
-  if (typeof u !== "number" || !(u >= 0 && u <= 1)) fail("logit", "u", u, "a number in [0, 1]");
+  checkInInterval("logit", "u", u, 0, 1);
   const floor = Math.log(Number.MIN_VALUE);
   if (u === 0) return floor;
   if (u === 1) return -floor;
@@ -89,9 +91,9 @@ export function bernoulliFromLogisticNoise(
   checkFiniteValue("bernoulliFromLogisticNoise", "logAlpha", logAlpha);
   if (typeof noise === "number") {
     if (typeof logAlpha !== "number") fail("bernoulliFromLogisticNoise", "noise", noise, "a tensor when logAlpha is");
-    if (Number.isNaN(noise)) fail("bernoulliFromLogisticNoise", "noise", noise, "a number (not NaN)");
+    checkFinite("bernoulliFromLogisticNoise", "noise", noise);
     return noise + logAlpha > 0 ? 1 : 0;
   }
-  checkTensor("bernoulliFromLogisticNoise", "noise", noise);
+  checkTensorFinite("bernoulliFromLogisticNoise", "noise", noise);
   return tf.tidy(() => tf.cast(tf.greater(tf.add(noise, logAlpha), 0), "float32"));
 }

@@ -4,6 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkFinite, fail } from "../validate";
+import { checkFiniteValue } from "./checks";
 import { sigmoid } from "./logistic";
 
 /**
@@ -79,8 +80,8 @@ export function logAlphaFromKeepProbability(keepProbability: number): number {
 export function keepProbabilityFromLogAlpha(logAlpha: tf.Tensor): tf.Tensor;
 export function keepProbabilityFromLogAlpha(logAlpha: number): number;
 export function keepProbabilityFromLogAlpha(logAlpha: tf.Tensor | number): tf.Tensor | number {
+  checkFiniteValue("keepProbabilityFromLogAlpha", "logAlpha", logAlpha);
   if (logAlpha instanceof tf.Tensor) return tf.tidy(() => tf.sigmoid(logAlpha));
-  checkFinite("keepProbabilityFromLogAlpha", "logAlpha", logAlpha);
   return sigmoid(logAlpha);
 }
 

@@ -9,7 +9,7 @@
  * paper's (`lambda` = 0.1 is the paper's λ = 0.1/N).
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkGreater, fail } from "../validate";
+import { fail } from "../validate";
 import { checkAxis, checkShape, checkTensor, checkTensorFinite } from "./checks";
 import { gateThresholds, probNonZero } from "./closedForms";
 import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
@@ -17,7 +17,7 @@ import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
 /**
  * The expected L0 norm of the gated weights, Σ_g groupSize · P(z_g ≠ 0) with
  * P(z ≠ 0) = σ(log α − β log(−γ/ζ)) (Louizos et al. 2018, Sec. 2.2), one log α per
- * group of `groupSize` weights (1: one gate per weight; with one gate per input of
+ * group of `groupSize` weights, an integer ≥ 1 (1: one gate per weight; with one gate per input of
  * a dense layer, the layer's number of outputs, the weights in that input's row;
  * h·w·in for a convolution's output channel). A scalar.
  *
@@ -29,7 +29,10 @@ import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
 export function expectedL0(logAlpha: tf.Tensor, groupSize = 1, params: HardConcreteParams = DEFAULT_PARAMS): tf.Scalar {
   const where = "expectedL0";
   checkTensor(where, "logAlpha", logAlpha);
-  checkGreater(where, "groupSize", groupSize, 0);
+  if (logAlpha.size === 0) fail(where, "logAlpha", logAlpha, "a tensor with at least one gate");
+  if (!Number.isInteger(groupSize) || groupSize < 1) {
+    fail(where, "groupSize", groupSize, "an integer ≥ 1 (the number of weights per gate)");
+  }
   checkParams(where, params);
   const { zero } = gateThresholds(params);
   const penalty = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
@@ -75,6 +78,7 @@ export function expectedL2(
   const where = "expectedL2";
   checkTensor(where, "logAlpha", logAlpha);
   checkTensor(where, "weights", weights);
+  if (logAlpha.size === 0) fail(where, "logAlpha", logAlpha, "a tensor with at least one gate");
   if (typeof weightDecay !== "number" || !(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
     fail(where, "weightDecay", weightDecay, "a finite number >= 0");
   }

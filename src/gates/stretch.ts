@@ -4,7 +4,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkFinite } from "../validate";
-import { checkTensor } from "./checks";
+import { checkTensorFinite } from "./checks";
 import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
 
 /**
@@ -20,7 +20,7 @@ export function stretch(s: tf.Tensor | number, params: HardConcreteParams = DEFA
     checkFinite("stretch", "s", s);
     return s * (zeta - gamma) + gamma;
   }
-  checkTensor("stretch", "s", s);
+  checkTensorFinite("stretch", "s", s);
   return tf.tidy(() => tf.add(tf.mul(s, zeta - gamma), gamma));
 }
 
@@ -36,6 +36,6 @@ export function clampToUnit(sBar: tf.Tensor | number): tf.Tensor | number {
     checkFinite("clampToUnit", "sBar", sBar);
     return Math.min(1, Math.max(0, sBar));
   }
-  checkTensor("clampToUnit", "sBar", sBar);
+  checkTensorFinite("clampToUnit", "sBar", sBar);
   return tf.tidy(() => tf.clipByValue(sBar, 0, 1));
 }

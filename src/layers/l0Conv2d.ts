@@ -82,6 +82,7 @@ export class L0Conv2D extends L0Layer {
     this.activationFunction = resolveActivation("L0Conv2D", args.activation ?? "linear");
     this.activation = this.activationFunction.identifier;
     this.useBias = args.useBias ?? true;
+    if (typeof this.useBias !== "boolean") fail("L0Conv2D", "useBias", this.useBias, "a boolean");
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {

@@ -52,6 +52,7 @@ export class L0Dense extends L0Layer {
     this.activationFunction = resolveActivation("L0Dense", args.activation ?? "linear");
     this.activation = this.activationFunction.identifier;
     this.useBias = args.useBias ?? true;
+    if (typeof this.useBias !== "boolean") fail("L0Dense", "useBias", this.useBias, "a boolean");
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {

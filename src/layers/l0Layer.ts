@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { sampleHardConcrete } from "../gates/hardConcrete";
-import { type HardConcreteParams, hardConcreteParams, logAlphaFromDropRate } from "../gates/params";
+import { checkParams, DEFAULT_PARAMS, type HardConcreteParams, logAlphaFromDropRate } from "../gates/params";
 import { expectedL0, expectedL2 } from "../gates/penalty";
 import { medianGate, testTimeGate, topKGate } from "../gates/testTimeGate";
 import { deriveSeed, freshSeed, Random } from "../random";
@@ -176,7 +176,8 @@ export abstract class L0Layer extends tf.layers.Layer {
     if (args.beta !== undefined) Object.assign(overrides, { beta: args.beta });
     if (args.gamma !== undefined) Object.assign(overrides, { gamma: args.gamma });
     if (args.zeta !== undefined) Object.assign(overrides, { zeta: args.zeta });
-    this.params = hardConcreteParams(overrides);
+    this.params = Object.freeze({ ...DEFAULT_PARAMS, ...overrides });
+    checkParams(where, this.params);
     this.testGate = checkOneOf(where, "testGate", args.testGate ?? "eq13", TEST_GATE_KINDS);
     const k = args.testGateK ?? null;
     if (this.testGate === "topk" && (k === null || !Number.isInteger(k) || k < 0)) {

@@ -7,7 +7,8 @@ import { fail } from "../validate";
  * The classification error (share of examples whose arg-max output differs from
  * the label) of `model` in inference mode, (1/n) Σᵢ 1[arg max f(xᵢ) ≠ yᵢ]. `x` holds
  * the inputs, `labels` integer classes (rank 1) or one-hot rows (rank 2); the
- * examples are run `batchSize` (an integer ≥ 1) at a time.
+ * examples are run `batchSize` (an integer ≥ 1) at a time. An empty `x` is an error:
+ * an empty test set has no error rate.
  */
 export function classificationError(model: tf.LayersModel, x: tf.Tensor, labels: tf.Tensor, batchSize = 1000): number {
   const where = "classificationError";
@@ -15,11 +16,11 @@ export function classificationError(model: tf.LayersModel, x: tf.Tensor, labels:
   checkTensor(where, "labels", labels);
   if (!Number.isInteger(batchSize) || batchSize < 1) fail(where, "batchSize", batchSize, "an integer ≥ 1");
   const n = x.shape[0];
+  if (!(n >= 1)) fail(where, "x", x, "a tensor of rank ≥ 1 with at least one example (an empty set has no error rate)");
   if (labels.shape[0] !== n) fail(where, "labels", labels, `${n} rows, one per example of x`);
   if (labels.rank !== 1 && labels.rank !== 2) {
     fail(where, "labels", labels, "a tensor of rank 1 (classes) or 2 (one-hot rows)");
   }
-  if (n === 0) return 0;
   let wrong = 0;
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);

@@ -115,6 +115,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   if (!Number.isInteger(epochs) || epochs < 1) fail(where, "epochs", epochs, "an integer ≥ 1");
   if (!Number.isInteger(batchSize) || batchSize < 1) fail(where, "batchSize", batchSize, "an integer ≥ 1");
   if (!Number.isInteger(evalEvery) || evalEvery < 1) fail(where, "evalEvery", evalEvery, "an integer ≥ 1");
+  if (!Number.isSafeInteger(seed)) fail(where, "seed", seed, "a safe integer");
   if (loss !== "softmaxCrossEntropy" && loss !== "meanSquaredError") {
     fail(where, "loss", loss, '"softmaxCrossEntropy" or "meanSquaredError"');
   }
@@ -127,6 +128,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
     const { x, y } = options.evalData;
     checkTensor(where, "evalData.x", x);
     checkTensor(where, "evalData.y", y);
+    if (!(x.shape[0] >= 1)) fail(where, "evalData.x", x, "a tensor with at least one example");
     if (y.shape[0] !== x.shape[0]) fail(where, "evalData.y", y, `${x.shape[0]} rows, one per example of evalData.x`);
   }
   const layers = l0Layers(model);
@@ -134,6 +136,8 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   if (options.optimizer === undefined && options.learningRate !== undefined) {
     checkGreater(where, "learningRate", options.learningRate, 0);
   }
+  // Before any optimizer exists: a rejected call allocates nothing.
+  if (options.gateLearningRate !== undefined) checkGreater(where, "gateLearningRate", options.gateLearningRate, 0);
   const hooks = new L0Callback(
     model,
     { clampLogAlpha: options.clampLogAlpha, lagrangian: options.lagrangian, averageDecay: options.averageDecay },
@@ -143,7 +147,6 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3);
   const gateVariables = new Set(layers.map((layer) => layer.logAlpha.read() as tf.Variable));
   const separateGates = options.gateLearningRate !== undefined;
-  if (separateGates) checkGreater(where, "gateLearningRate", options.gateLearningRate!, 0);
   const gateOptimizer = separateGates ? tf.train.adam(options.gateLearningRate) : null;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const random = new Random(seed);

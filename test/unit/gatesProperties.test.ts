@@ -166,7 +166,10 @@ describe("bad input: errors name the parameter, the value and the expectation", 
       assert.throws(() => new Random(1.5), { message: "Random: seed must be a safe integer, got 1.5" });
       assert.throws(() => logit(1.5), { message: "logit: u must be a number in [0, 1], got 1.5" });
       assert.throws(() => expectedL0(tf.ones([2]), 0), {
-        message: "expectedL0: groupSize must be a finite number > 0, got 0",
+        message: "expectedL0: groupSize must be an integer ≥ 1 (the number of weights per gate), got 0",
+      });
+      assert.throws(() => expectedL0(tf.ones([2]), 1.5), {
+        message: "expectedL0: groupSize must be an integer ≥ 1 (the number of weights per gate), got 1.5",
       });
     });
   });

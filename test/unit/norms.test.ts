@@ -56,7 +56,7 @@ describe("lqNorm and lqPowerSum", () => {
     assert.throws(() => lqNorm([1], Number.NaN), /lqNorm: q must be a finite number > 0, got NaN/);
     assert.throws(
       () => lqNorm([1, Number.POSITIVE_INFINITY], 2),
-      /lqPowerSum: x\[1\] must be a finite number, got Infinity/,
+      /lqNorm: x\[1\] must be a finite number, got Infinity/,
     );
   });
 });

@@ -291,6 +291,10 @@ describe("trainL0", () => {
       trainL0(model, train, { epochs: 1, evalData: { x: train.x, y: tf.zeros([3, 3]) } }),
       /trainL0: evalData.y must be 10 rows, one per example of evalData.x/,
     );
+    await assert.rejects(
+      trainL0(model, train, { epochs: 1, evalData: { x: tf.zeros([0, 12]), y: tf.zeros([0, 3]) } }),
+      { message: "trainL0: evalData.x must be a tensor with at least one example, got a tensor of shape [0, 12]" },
+    );
     await assert.rejects(trainL0(model, { x: [[1]] as unknown as tf.Tensor, y: train.y }, { epochs: 1 }), {
       message: "trainL0: data.x must be a tf.Tensor, got [[1]]",
     });
@@ -601,6 +605,12 @@ describe("classificationError", () => {
       () => classificationError(model, x, tf.tensor1d([0, 1])),
       /labels must be 4 rows, one per example of x/,
     );
+    const empty = tf.zeros([0, 2]);
+    assert.throws(() => classificationError(model, empty, tf.zeros([0], "int32")), {
+      message:
+        "classificationError: x must be a tensor of rank ≥ 1 with at least one example (an empty set has no error rate), got a tensor of shape [0, 2]",
+    });
+    empty.dispose();
     tf.dispose([x, classes, oneHot]);
     model.dispose();
   });
