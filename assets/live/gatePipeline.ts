@@ -31,7 +31,7 @@ import { FIGURE_CONFIG, plotly } from "./plotly";
 import { element, errorBox, formatNumber, type Slider, slider } from "./ui";
 
 /** Samples drawn per setting. */
-export const SAMPLES = 20_000;
+const SAMPLES = 20_000;
 /** Seed of the first draw of u; "New samples" adds one. */
 const FIRST_SEED = 2018;
 /** Samples shown step by step in the table. */

@@ -68,6 +68,7 @@ export interface ErrorBox {
   clear(): void;
 }
 
+/** A hidden `<p role="alert">` that `show` fills with "Not computed: <the error's message>". */
 export function errorBox(): ErrorBox {
   const box = element("p", "l0-live-error");
   box.setAttribute("role", "alert");

@@ -13,7 +13,8 @@
  *   first samples follow u → L → s → s̄ → z stage by stage (float32 rounding).
  * - A slider whose range lets it reach a value the library refuses (γ ≥ 0, β ≤ 0,
  *   ζ ≤ 1): the library's error is shown, no number is, and "NaN" appears nowhere.
- * - Training demo: "Start" removes units (test-time gates) within 20 s; "Stop" stops.
+ * - Training demo: "Start" removes units (test-time gates) within 20 s; "Stop" stops;
+ *   "Start" again resumes from the epoch reached.
  * - A page whose library bundle is missing, or broken, shows a visible message.
  */
 import assert from "node:assert/strict";
@@ -263,6 +264,10 @@ test("the live widgets compute in the page, show the library's errors, and say s
     const stoppedAt = await demo.evaluate<string>(`${status}.dataset.epoch`);
     await demo.waitForTimeout(500);
     assert.equal(await demo.evaluate<string>(`${status}.dataset.epoch`), stoppedAt, "training has stopped");
+    await demo.click("#l0-live-training-demo button");
+    await demo.waitForFunction(`Number(${status}.dataset.epoch) > ${stoppedAt}`, undefined, { timeout: 10_000 });
+    await demo.click("#l0-live-training-demo button");
+    await demo.waitForFunction(`${button}.textContent === "Start training"`, undefined, { timeout: 10_000 });
     const text = await demo.evaluate<string>(`document.getElementById("l0-live-training-demo").innerText`);
     assert.match(text, /loss \d+\.\d{4} · error with test-time gates \d+\.\d{4} · units left \d+ of 28/);
     assert.doesNotMatch(text, /NaN/);
