@@ -156,7 +156,9 @@ function withLiveWidgets(stem, body) {
     const heading = body.search(new RegExp(`<h2[^>]*>${section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
     if (heading < 0) throw new Error(`site: ${stem} has no section starting "${section}" for the live widget ${name}`);
     const next = body.slice(heading + 1).search(/<h[12][ >]/);
-    const at = next < 0 ? body.length : body.lastIndexOf('<div class="cell ', heading + 1 + next);
+    // Before the cell that opens the next section; inside the section's own cell if the next heading is in it too.
+    const cell = next < 0 ? -1 : body.lastIndexOf('<div class="cell ', heading + 1 + next);
+    const at = next < 0 ? body.length : cell > heading ? cell : heading + 1 + next;
     body = `${body.slice(0, at)}${liveHtml(name)}\n${body.slice(at)}`;
   }
   return body;
