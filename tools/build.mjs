@@ -11,7 +11,7 @@
 //
 // tsc is incremental (a no-op build takes about a second); the two esbuild bundles take about one more.
 import { spawnSync } from "node:child_process";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,6 +85,47 @@ export function buildLibrary() {
   });
   buildSync(browserBundleOptions());
   for (const file of WASM_FILES) copyFileSync(join(WASM_DIST, file), join(DIST, "browser", file));
+}
+
+/** The live widgets of the lecture pages: browser TypeScript in assets/live/, see assets/live/main.ts. */
+const LIVE = join(root, "assets", "live");
+
+/** Type-checks the live widgets against the library's declarations (dist/*.d.ts; nothing is emitted). */
+export function checkLiveWidgets() {
+  compile(join(LIVE, "tsconfig.json"));
+}
+
+/**
+ * esbuild resolves the widgets' `./library` (the library and tfjs, as the browser
+ * bundle exports them) to the copy of the browser bundle next to the output.
+ */
+const LIBRARY_AS_BUNDLE = {
+  name: "library-as-bundle",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/library$/ }, () => ({ path: "./l0-hard-concrete.mjs", external: true }));
+  },
+};
+
+/**
+ * Writes the live widgets into `dir`: live.mjs (assets/live/main.ts and the
+ * widgets, one ES module) next to a copy of dist/browser/ (the library's bundle
+ * and the wasm files), which live.mjs imports. Needs `buildLibrary()` first.
+ */
+export async function bundleLiveWidgets(dir) {
+  if (!existsSync(BROWSER_BUNDLE)) throw new Error(`live widgets: ${BROWSER_BUNDLE} is missing (run npm run build)`);
+  mkdirSync(dir, { recursive: true });
+  await esbuild().build({
+    entryPoints: [join(LIVE, "main.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2020",
+    minify: true,
+    plugins: [LIBRARY_AS_BUNDLE],
+    outfile: join(dir, "live.mjs"),
+    logLevel: "error",
+  });
+  cpSync(join(DIST, "browser"), dir, { recursive: true });
 }
 
 export function buildTests() {

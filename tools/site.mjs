@@ -12,6 +12,14 @@
 //                          white theme, speaker notes), mathjax/ (TeX input, CommonHTML
 //                          output, SVG output with TeX fonts for LaTeX in plotly labels)
 // out/figures/<notebook>-<n>.svg|.png   each figure as a static image
+// out/assets/live/         the live widgets (live.mjs, from assets/live/) and the library's
+//                          browser bundle with its wasm files, which live.mjs imports
+//
+// Live widgets (LIVE_WIDGETS) compute in the page with the library: the gate
+// pipeline at the end of a named section of chapter 06, the training demo on the
+// index page. Each is a <section class="l0-live"> with a loader that imports
+// assets/live/live.mjs; if that fails (no HTTP server, files missing), the section
+// says so instead of staying blank. Slides leave them out; handouts print a note.
 //
 // tools/export_html.py converts all notebooks in one Python process (nbconvert's
 // HTMLExporter); this module writes the pages and decks around its fragments, and
@@ -22,6 +30,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { bundleLiveWidgets } from "./build.mjs";
 import { inTabs, withChromium } from "./chromium.mjs";
 import { chromium, root } from "./setup.mjs";
 
@@ -87,6 +96,74 @@ function writeReferences(out) {
   cpSync(join(root, "assets", ORIGINAL_NOTES), join(out, "assets", ORIGINAL_NOTES));
 }
 
+/**
+ * The live widgets (assets/live/): their heading, the sentence that introduces
+ * them, the note a handout prints in their place, and where they go: on the
+ * index page, or at the end of the section of a chapter's page whose <h2> starts
+ * with `section` (the build fails when that chapter exists without that section).
+ */
+export const LIVE_WIDGETS = {
+  "gate-pipeline": {
+    page: "06-clamping-hard-concrete",
+    section: "5. The whole distribution",
+    title: "Live: the gate, step by step",
+    intro:
+      "Move a slider: the library, running in this page, draws 20,000 gates from uniform noise u through L = logit u, s = σ((L + log α)/β), s̄ = s(ζ − γ) + γ and z = min(1, max(0, s̄)), and computes P(z = 0), P(z = 1) and the test-time gate ẑ of Eq. 13 in closed form, next to the shares of the samples.",
+    handout:
+      "In the lecture page a live widget stands here: sliders for log α, β, γ and ζ, 20,000 gates drawn in the browser at every move, their histograms, and P(z = 0), P(z = 1) and ẑ (Eq. 13) in closed form.",
+  },
+  "training-demo": {
+    page: "index",
+    title: "Live: an L0 network trained in this page",
+    intro:
+      "A network with L0 gates on its 12 inputs and 16 hidden units learns y = 1.5 x₀ − 2 x₁ + x₂ from 256 examples, in your browser: tfjs's model.fit with the library's l0Dense layers, which carry the penalty λ·E[L0]/N, and l0Callbacks. Watch the gates close the 9 useless inputs and some hidden units.",
+    handout: "In the lecture pages a live demo stands here: a small L0 network trained in the browser.",
+  },
+};
+
+/** The site's folder of the live widgets, from a page at the site's root. */
+const LIVE_DIR = "assets/live";
+
+/**
+ * A live widget's section and its loader. The loader imports live.mjs and mounts
+ * the widget; a failure replaces the "Loading…" line by a visible message.
+ */
+export function liveHtml(name, level = 3) {
+  const widget = LIVE_WIDGETS[name];
+  const id = `l0-live-${name}`;
+  return `<section class="l0-live tex2jax_ignore" id="${id}" data-widget="${name}" data-state="loading">
+<h${level}>${escapeHtml(widget.title)}</h${level}>
+<p>${escapeHtml(widget.intro)}</p>
+<p class="l0-live-status">Loading the library…</p>
+<noscript><p class="l0-live-status">This live widget needs JavaScript.</p></noscript>
+</section>
+<p class="l0-live-handout">${escapeHtml(widget.handout)}</p>
+<script type="module">
+const root = document.getElementById(${JSON.stringify(id)});
+import("./${LIVE_DIR}/live.mjs").then((live) => live.mount(root)).catch((error) => {
+  root.dataset.state = "failed";
+  const status = root.querySelector(".l0-live-status");
+  status.setAttribute("role", "alert");
+  status.textContent = "This live widget could not start: " + error.message + ". It needs the page served over HTTP (for example python3 -m http.server in the site's folder) with the site's ${LIVE_DIR}/ folder complete.";
+});
+</script>`;
+}
+
+/** `body` (a chapter's page) with the live widgets that belong to page `stem` inserted. */
+function withLiveWidgets(stem, body) {
+  for (const [name, { page, section }] of Object.entries(LIVE_WIDGETS)) {
+    if (page !== stem) continue;
+    const heading = body.search(new RegExp(`<h2[^>]*>${section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+    if (heading < 0) throw new Error(`site: ${stem} has no section starting "${section}" for the live widget ${name}`);
+    const next = body.slice(heading + 1).search(/<h[12][ >]/);
+    // Before the cell that opens the next section; inside the section's own cell if the next heading is in it too.
+    const cell = next < 0 ? -1 : body.lastIndexOf('<div class="cell ', heading + 1 + next);
+    const at = next < 0 ? body.length : cell > heading ? cell : heading + 1 + next;
+    body = `${body.slice(0, at)}${liveHtml(name)}\n${body.slice(at)}`;
+  }
+  return body;
+}
+
 function escapeHtml(text) {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
@@ -109,7 +186,7 @@ ${mathjaxConfig({ linebreaks })}
 <script src="${base}assets/mathjax/MathJax.js?config=TeX-AMS_CHTML"></script>`;
 }
 
-function pageHtml({ title, body }) {
+export function pageHtml({ title, body }) {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -185,13 +262,14 @@ function indexHtml(pages) {
 <ol class="chapters">
 ${items.join("\n")}
 </ol>
+${liveHtml("training-demo", 2)}
 ${NOTATION}
 <p>The works cited, with sections and equations: <a href="references.html">References</a>.</p>
 </main>`;
   return pageHtml({ title: COURSE_TITLE, body });
 }
 
-function copyAssets(out, css) {
+export async function copyAssets(out, css) {
   const assets = join(out, "assets");
   mkdirSync(assets, { recursive: true });
   writeFileSync(join(assets, "style.css"), `${STYLE}\n/* syntax highlighting (pygments) */\n${css}\n`);
@@ -199,6 +277,7 @@ function copyAssets(out, css) {
   cpSync(PLOTLY, join(assets, "plotly.min.js"));
   for (const part of REVEAL_PARTS) cpSync(join(REVEAL, part), join(assets, "reveal", part));
   for (const part of MATHJAX_PARTS) cpSync(join(MATHJAX, part), join(assets, "mathjax", part), { recursive: true });
+  await bundleLiveWidgets(join(out, LIVE_DIR));
 }
 
 function exportFragments(python, files) {
@@ -342,11 +421,11 @@ export async function buildSite({ python, notebooks, out, chromiumPath = chromiu
     }
   }
   mkdirSync(join(out, "slides"), { recursive: true });
-  copyAssets(out, css);
+  await copyAssets(out, css);
   pages.forEach((page, i) => {
     const prev = pages[i - 1];
     const next = pages[i + 1];
-    const body = `${navHtml(page, prev, next, "top")}\n<main>\n${page.body}\n</main>\n${navHtml(page, prev, next, "bottom")}`;
+    const body = `${navHtml(page, prev, next, "top")}\n<main>\n${withLiveWidgets(page.stem, page.body)}\n</main>\n${navHtml(page, prev, next, "bottom")}`;
     writeFileSync(
       join(out, `${page.stem}.html`),
       pageHtml({ title: `${plainTitle(page.title.text)} · ${COURSE_TITLE}`, body }),

@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { buildExperiments, buildLibrary, buildTests } from "./build.mjs";
+import { buildExperiments, buildLibrary, buildTests, checkLiveWidgets } from "./build.mjs";
 import { checkNotebookSources } from "./check_notebooks.mjs";
 import { root, setup } from "./setup.mjs";
 
@@ -17,6 +17,7 @@ const { python, chromium } = setup({ browser: true, frontEnds: true });
 buildLibrary();
 buildTests();
 buildExperiments(); // type-checks the experiments against the library's API
+checkLiveWidgets(); // and the lecture pages' live widgets (assets/live/)
 
 const lint = spawnSync(
   process.execPath,

@@ -16,7 +16,9 @@
  *   figure on the current slide not drawn or of zero width, untypeset maths on it,
  *   a slide wider than the screen; and the deck wider than a phone screen.
  * - exercise solutions (`details.l0-solution`) that are open, or show their code,
- *   when the page loads, or that do not show it once their summary is clicked.
+ *   when the page loads, or that do not show it once their summary is clicked;
+ * - live widgets (`section.l0-live`, tools/site.mjs) that have not started within
+ *   30 s of loading the page, or that failed to (with the message they show).
  * Screenshots go to `screenshotDir`: each page at 1280 px, each page at
  * 390 px scrolled to its first figure (`<page>-390.png`), and the first slide and
  * first figure slide of each deck (`slides-<deck>-<n>.png`).
@@ -33,6 +35,8 @@ const root = resolve(__dirname, "..", "..", "..");
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".wasm": "application/wasm",
   ".css": "text/css; charset=utf-8",
   ".svg": "image/svg+xml",
   ".png": "image/png",
@@ -162,6 +166,12 @@ const SOLUTIONS = `(() => {
   });
 })()`;
 
+/** True once every live widget of the page has started or failed. */
+const LIVE_SETTLED = `Array.from(document.querySelectorAll("section.l0-live")).every((e) => e.dataset.state !== "loading")`;
+/** The live widgets that did not start, with the message each shows. */
+const LIVE_NOT_STARTED = `Array.from(document.querySelectorAll("section.l0-live")).filter((e) => e.dataset.state !== "ready")
+  .map((e) => e.id + " (" + e.dataset.state + "): " + e.querySelector(".l0-live-status").textContent)`;
+
 const LINKS = `Array.from(document.querySelectorAll("a[href]")).map((a) => a.getAttribute("href"))`;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -223,6 +233,8 @@ async function checkPage(
   const stem = name.replace(/\.html$/, "");
   await page.setViewportSize(PHONE);
   await load(page, url);
+  await page.waitForFunction(LIVE_SETTLED, undefined, { timeout: 30_000 }).catch(() => undefined);
+  for (const widget of await page.evaluate<string[]>(LIVE_NOT_STARTED)) at(`live widget ${widget}`);
   const figures = await page.evaluate<{ id: string; drawn: boolean }[]>(FIGURES);
   for (const f of figures) if (!f.drawn) at(`figure ${f.id} was not drawn by plotly`);
   for (const id of await page.evaluate<string[]>(TITLE_OVER_LEGEND)) {

@@ -3,7 +3,7 @@
 // claims in code, so a wrong claim fails here) into build/notebooks/, then the
 // lecture pages, slide decks and handouts built into build/site/: pages and decks
 // loaded in headless Chromium (every slide stepped through), each handout read
-// back with poppler.
+// back with poppler; the live widgets in their pages, started in Chromium.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
@@ -52,7 +52,7 @@ describe("the course notebooks", () => {
 
   test("the lecture pages, slides and handouts cover every chapter and pass their checks", async () => {
     const { removeStaleExecuted } = await import(pathToFileURL(join(root, "tools", "course.mjs")).href);
-    const { buildSite } = await import(pathToFileURL(join(root, "tools", "site.mjs")).href);
+    const { buildSite, LIVE_WIDGETS } = await import(pathToFileURL(join(root, "tools", "site.mjs")).href);
     removeStaleExecuted();
     const site = join(root, "build", "site");
     const pages: string[] = await buildSite({ python, notebooks: executed, out: site, chromiumPath });
@@ -61,6 +61,14 @@ describe("the course notebooks", () => {
       "references.html",
       ...notebooks.map((name) => name.replace(/\.ipynb$/, ".html")),
     ]);
+    // The live widgets are in their pages (tools/site.mjs fails when a chapter lacks the section named).
+    for (const [name, { page }] of Object.entries(LIVE_WIDGETS as Record<string, { page: string }>)) {
+      assert.ok(pages.includes(`${page}.html`), `the page ${page}.html of the live widget ${name} exists`);
+      assert.match(
+        readFileSync(join(site, `${page}.html`), "utf8"),
+        new RegExp(`<section class="l0-live[^"]*" id="l0-live-${name}"`),
+      );
+    }
     const first = readFileSync(join(site, pages[2]), "utf8");
     assert.match(
       first,
