@@ -140,11 +140,11 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
     where,
   );
   const ownOptimizer = options.optimizer === undefined;
-  const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3);
+  const optimizer = options.optimizer ?? defaultOptimizer(options.learningRate ?? 1e-3);
   const gateVariables = new Set(layers.map((layer) => layer.logAlpha.read() as tf.Variable));
   const separateGates = options.gateLearningRate !== undefined;
   if (separateGates) checkGreater(where, "gateLearningRate", options.gateLearningRate!, 0);
-  const gateOptimizer = separateGates ? tf.train.adam(options.gateLearningRate) : null;
+  const gateOptimizer = separateGates ? defaultOptimizer(options.gateLearningRate!) : null;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const random = new Random(seed);
   const stepsPerEpoch = Math.ceil(n / batchSize);
@@ -153,18 +153,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   const bar = options.progress ? progress({ total: epochs * stepsPerEpoch, label }) : null;
   let lastMetrics: Metrics = {};
 
-  const objective = (xb: tf.Tensor, yb: tf.Tensor): tf.Scalar => {
-    const output = model.apply(xb, { training: true }) as tf.Tensor;
-    let total: tf.Tensor =
-      loss === "softmaxCrossEntropy"
-        ? tf.losses.softmaxCrossEntropy(yb, output)
-        : tf.losses.meanSquaredError(yb, output);
-    // The layers' own losses, as tfjs's fit adds them (a Sequential's calculateLosses() misses them).
-    for (const layer of model.layers) for (const term of layer.calculateLosses()) total = tf.add(total, term);
-    if (penaltyOptions !== null) total = tf.add(total, l0Penalty(layers, penaltyOptions));
-    if (options.extraPenalty) total = tf.add(total, options.extraPenalty());
-    return total as tf.Scalar;
-  };
+  const objective = trainingObjective(model, loss, penaltyOptions, options.extraPenalty);
 
   const history: EpochRecord[] = [];
   let step = 0;
@@ -234,6 +223,37 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   }
   if (bar) bar.done(progressMetrics(history[history.length - 1]));
   return { history, steps: step };
+}
+
+/** The optimizer `trainL0` uses when none is given: Adam with `learningRate` (library-internal). */
+export function defaultOptimizer(learningRate: number): tf.Optimizer {
+  return tf.train.adam(learningRate);
+}
+
+/**
+ * The training objective of `trainL0` (library-internal): the data loss of the
+ * model's training-mode output, plus the layers' own losses (as tfjs's `fit` adds
+ * them; a Sequential's `calculateLosses()` misses them), plus `l0Penalty` with
+ * `penaltyOptions` when given, plus `extraPenalty`.
+ */
+export function trainingObjective(
+  model: tf.LayersModel,
+  loss: "softmaxCrossEntropy" | "meanSquaredError",
+  penaltyOptions: PenaltyOptions | null,
+  extraPenalty: (() => tf.Scalar) | undefined,
+): (xb: tf.Tensor, yb: tf.Tensor) => tf.Scalar {
+  const layers = l0Layers(model);
+  return (xb, yb) => {
+    const output = model.apply(xb, { training: true }) as tf.Tensor;
+    let total: tf.Tensor =
+      loss === "softmaxCrossEntropy"
+        ? tf.losses.softmaxCrossEntropy(yb, output)
+        : tf.losses.meanSquaredError(yb, output);
+    for (const layer of model.layers) for (const term of layer.calculateLosses()) total = tf.add(total, term);
+    if (penaltyOptions !== null) total = tf.add(total, l0Penalty(layers, penaltyOptions));
+    if (extraPenalty) total = tf.add(total, extraPenalty());
+    return total as tf.Scalar;
+  };
 }
 
 /**
