@@ -1,0 +1,105 @@
+/**
+ * The fused gate kernels behind `sampleHardConcrete` and `expectedL0`, without
+ * argument checks (library-internal): the training hot path calls these, so that
+ * no step reads a value back from the device; `trainL0` checks finiteness once per
+ * epoch instead. Same formulas and gradients as the exported, checked functions.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { randomFrom, type Seed } from "../random";
+import { gateThresholds } from "./closedForms";
+import type { HardConcreteParams } from "./params";
+
+/**
+ * 2¹⁰⁰: z (1 − z) · 2¹⁰⁰ is 0 at z ∈ {0, 1} and ≥ 1 for 2⁻¹⁰⁰ ≤ z ≤ 1 − 2⁻²⁴ (every float32
+ * below 1). A positive z = s (ζ − γ) + γ below 2⁻¹⁰⁰ would need |γ| < 2⁻⁷⁶ (float32 spacing
+ * near |γ| is about |γ|·2⁻²⁴), so the mask is exactly 1 wherever 0 < z < 1 in practice.
+ */
+const INSIDE_SCALE = 2 ** 100;
+
+/**
+ * One hard concrete gate per entry of `logAlpha` (Louizos et al. 2018, Sec. 2.2),
+ * u ~ U(ε, 1 − ε) from `seed`, z = min(1, max(0, σ((log(u/(1 − u)) + log α)/β)(ζ − γ) + γ)),
+ * with the closed-form gradient ∂z/∂log α = (z − γ)(ζ − z)/((ζ − γ) β) where 0 < z < 1,
+ * 0 at the clamps, computed from the saved z alone. See `sampleHardConcrete`.
+ */
+export function sampleHardConcreteUnchecked(
+  logAlpha: tf.Tensor,
+  params: HardConcreteParams,
+  seed: Seed,
+  epsilon = 1e-6,
+): tf.Tensor {
+  const { beta, gamma, zeta } = params;
+  const width = zeta - gamma;
+  const noise = randomFrom(seed).fillUniform(new Float32Array(logAlpha.size), epsilon) as Float32Array;
+  const sample = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = inputs[0] as tf.Tensor;
+    const save = inputs[1] as tf.GradSaveFunc;
+    const z = tf.tidy(() => {
+      const u = tf.tensor(noise, x.shape, "float32");
+      const logistic = tf.add(tf.log(tf.div(u, tf.sub(1, u))), x);
+      const s = tf.sigmoid(tf.mul(logistic, 1 / beta));
+      return tf.clipByValue(tf.add(tf.mul(s, width), gamma), 0, 1);
+    });
+    save([z]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor =>
+      tf.tidy(() => {
+        const gate = saved[0];
+        const inside = tf.minimum(tf.mul(tf.mul(gate, tf.sub(1, gate)), INSIDE_SCALE), 1);
+        const derivative = tf.mul(tf.mul(tf.sub(gate, gamma), tf.sub(zeta, gate)), 1 / (width * beta));
+        return tf.mul(dy, tf.mul(derivative, inside));
+      });
+    return { value: z, gradFunc };
+  });
+  return sample(logAlpha);
+}
+
+/**
+ * The expected L0 norm Σ_g groupSize · P(z_g ≠ 0), P(z ≠ 0) = σ(log α − β log(−γ/ζ))
+ * (Louizos et al. 2018, Sec. 2.2), with the closed-form gradient
+ * groupSize · P(z ≠ 0) P(z = 0) = groupSize · (p − p²). See `expectedL0`.
+ */
+export function expectedL0Unchecked(logAlpha: tf.Tensor, groupSize: number, params: HardConcreteParams): tf.Scalar {
+  const { zero } = gateThresholds(params);
+  const penalty = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = inputs[0] as tf.Tensor;
+    const save = inputs[1] as tf.GradSaveFunc;
+    const open = tf.sigmoid(tf.sub(x, zero));
+    const total = tf.tidy(() => tf.mul(tf.sum(open), groupSize));
+    save([open]);
+    open.dispose();
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor =>
+      tf.tidy(() => {
+        const p = saved[0];
+        return tf.mul(tf.sub(p, tf.square(p)), tf.mul(dy, groupSize));
+      });
+    return { value: total as tf.Scalar, gradFunc };
+  });
+  return penalty(logAlpha) as tf.Scalar;
+}
+
+/**
+ * The expected L2 term ½·wd · Σ_g P(z_g ≠ 0) Σ_{i∈g} θ̃ᵢ² (Louizos et al. 2018, Sec. 2.3,
+ * authors' code), one gate per weight (`axis` null) or per index of `weights` along
+ * `axis` (a non-negative axis). See `expectedL2`.
+ */
+export function expectedL2Unchecked(
+  logAlpha: tf.Tensor,
+  weights: tf.Tensor,
+  weightDecay: number,
+  axis: number | null,
+  params: HardConcreteParams,
+): tf.Scalar {
+  const { zero } = gateThresholds(params);
+  return tf.tidy(() => {
+    const open = tf.sigmoid(tf.sub(logAlpha, zero));
+    const squares = tf.square(weights);
+    const perGate =
+      axis === null
+        ? squares
+        : tf.sum(
+            squares,
+            weights.shape.map((_, i) => i).filter((i) => i !== axis),
+          );
+    return tf.mul(0.5 * weightDecay, tf.sum(tf.mul(open, perGate))) as tf.Scalar;
+  });
+}
