@@ -16,6 +16,7 @@ import { Random } from "../random";
 import { checkGreater, fail } from "../validate";
 import { L0Callback } from "./callbacks";
 import { classificationError } from "./evaluate";
+import { FusedAdam } from "./fusedAdam";
 import type { LagrangianController } from "./lagrangian";
 import { type LambdaSetting, l0Penalty, lambdasPerLayer, type PenaltyOptions } from "./penalty";
 
@@ -269,9 +270,9 @@ function checkEpoch(where: string, model: tf.LayersModel, losses: tf.Scalar[], e
   return stepLosses;
 }
 
-/** The optimizer `trainL0` uses when none is given: Adam with `learningRate` (library-internal). */
+/** The optimizer `trainL0` uses when none is given: Adam with `learningRate`, fused over all variables (library-internal). */
 export function defaultOptimizer(learningRate: number): tf.Optimizer {
-  return tf.train.adam(learningRate);
+  return new FusedAdam(learningRate);
 }
 
 /**
