@@ -46,8 +46,11 @@ export class FusedAdam extends tf.Optimizer {
     this.beta2 = beta2;
     this.epsilon = epsilon ?? tf.backend().epsilon();
     checkGreater("FusedAdam", "epsilon", this.epsilon, 0);
-    this.accBeta1 = tf.variable(tf.scalar(beta1), false);
-    this.accBeta2 = tf.variable(tf.scalar(beta2), false);
+    // tidy frees the initial values; the variables survive it.
+    [this.accBeta1, this.accBeta2] = tf.tidy(() => [
+      tf.variable(tf.scalar(beta1), false),
+      tf.variable(tf.scalar(beta2), false),
+    ]);
   }
 
   /**
@@ -69,8 +72,10 @@ export class FusedAdam extends tf.Optimizer {
       this.names = names;
       this.sizes = variables.map((v) => v.size);
       const total = this.sizes.reduce((a, b) => a + b, 0);
-      this.firstMoment = tf.variable(tf.zeros([total]), false);
-      this.secondMoment = tf.variable(tf.zeros([total]), false);
+      [this.firstMoment, this.secondMoment] = tf.tidy(() => [
+        tf.variable(tf.zeros([total]), false),
+        tf.variable(tf.zeros([total]), false),
+      ]);
     } else if (names.length !== this.names.length || names.some((name, i) => name !== this.names![i])) {
       fail(
         "FusedAdam.applyGradients",

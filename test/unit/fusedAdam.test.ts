@@ -56,17 +56,25 @@ describe("FusedAdam", () => {
     tf.dispose([...fused.variables, ...reference.variables, ...start.variables, fused.x, reference.x, start.x]);
   });
 
-  test("refuses other variables than those of its first step, and bad settings", () => {
+  test("refuses other variables than those of its first step and bad settings; leaves no tensor", () => {
     const { variables, loss, x } = problem(5);
+    const before = tf.memory().numTensors;
     const optimizer = new FusedAdam(0.01);
     optimizer.minimize(loss, false, variables);
+    const moments = 2 + 2; // β₁ᵗ, β₂ᵗ and the two moment vectors
+    assert.equal(tf.memory().numTensors, before + moments);
+    optimizer.dispose();
+    assert.equal(tf.memory().numTensors, before, "the optimizer leaves no tensor behind");
+    const second = new FusedAdam(0.01);
+    second.minimize(loss, false, variables);
+    // (tfjs's minimize leaves the gradients undisposed when applyGradients throws)
     assert.throws(
-      () => optimizer.minimize(loss, false, variables.slice(1)),
+      () => second.minimize(loss, false, variables.slice(1)),
       /FusedAdam.applyGradients: variableGradients must be gradients of \[adamKernel3, adamBias3, adamLogAlpha3, adamScale3\] in this order/,
     );
     assert.throws(() => new FusedAdam(0), /FusedAdam: learningRate must be/);
     assert.throws(() => new FusedAdam(0.1, 1), /FusedAdam: beta1 must be a number in \[0, 1\), got 1/);
-    optimizer.dispose();
+    second.dispose();
     tf.dispose([...variables, x]);
   });
 });

@@ -816,4 +816,33 @@ describe("fast matrix-product gradients", () => {
     }
     tf.dispose([a, b, w, at, bt, ...reference, ...fast, ...registered]);
   });
+
+  test("L0Dense (gates on the kernel's rows): the input's gradient equals the plain chain's; none is computed when not needed", () => {
+    const layer = l0Dense({ units: 4, activation: "tanh", inputShape: [6], seed: 15 });
+    const model = tf.sequential({ layers: [layer] });
+    setBias(layer);
+    const x = tf.randomNormal([5, 6], 0, 1, "float32", 16);
+    const w = tf.randomNormal([5, 4], 0, 1, "float32", 17);
+    const noise = layer.random!.clone();
+    const [dx] = tf.grads((input: tf.Tensor) => trainingObjective(layer, input, w, noise))([x]);
+    const [logAlpha, kernel, bias] = [layer.logAlpha, layer.kernelVariable, layer.biasVariable!].map((v) => v.read());
+    const [expected] = tf.grads((input: tf.Tensor) =>
+      tf.sum(tf.mul(w, referenceOutput(layer, input, noise, { logAlpha, kernel, bias }, tf.tanh))),
+    )([x]);
+    const size = tf.tidy(() => tf.max(tf.abs(expected)).dataSync()[0]);
+    assert.ok(size > 0 && maxAbsDiff(dx, expected) < 1e-5 * Math.max(1, size), "∂/∂x");
+    // With x a constant (a first layer's input), the backward pass runs one product (xᵀδ), not two.
+    const variables = [layer.logAlpha, layer.kernelVariable, layer.biasVariable!].map((v) => v.read() as tf.Variable);
+    const products = (f: () => void) =>
+      tf.profile(f).then((info) => info.kernels.filter((k) => k.name === "BatchMatMul").length);
+    return Promise.all([
+      products(() => tf.dispose(tf.variableGrads(() => trainingObjective(layer, x, w, noise), variables).grads)),
+      products(() => tf.dispose(tf.grads((input: tf.Tensor) => trainingObjective(layer, input, w, noise))([x]))),
+    ]).then(([withoutInput, withInput]) => {
+      assert.equal(withoutInput, 1);
+      assert.equal(withInput, 1);
+      tf.dispose([x, w, dx, expected]);
+      model.dispose();
+    });
+  });
 });
