@@ -7,7 +7,13 @@
  * `datasetSize` carries its own penalty, so tfjs's `model.fit` minimises it.
  */
 import * as tf from "@tensorflow/tfjs";
-import { expectedL0Unchecked, expectedL2Unchecked, sampleHardConcreteUnchecked } from "../gates/fused";
+import { checkTensorFiniteBySum } from "../gates/checks";
+import {
+  expectedL0Unchecked,
+  expectedL2Unchecked,
+  layerPenaltyUnchecked,
+  sampleHardConcreteUnchecked,
+} from "../gates/fused";
 import { sampleHardConcrete } from "../gates/hardConcrete";
 import { type HardConcreteParams, hardConcreteParams, logAlphaFromDropRate } from "../gates/params";
 import { expectedL0, expectedL2 } from "../gates/penalty";
@@ -420,14 +426,21 @@ export abstract class L0Layer extends tf.layers.Layer {
       `${this.name}.penalty`,
       settings,
     );
-    return tf.tidy(() => {
-      let term: tf.Tensor = tf.div(tf.mul(lambda, this.expectedL0()), datasetSize);
-      if (weightDecay > 0) {
-        const l2 = this.expectedL2(weightDecay);
-        term = tf.add(term, weightDecayDividedByN ? tf.div(l2, datasetSize) : l2);
-      }
-      return term as tf.Scalar;
-    });
+    const logAlpha = this.logAlpha.read();
+    if (this.finitenessChecks) checkTensorFiniteBySum(`${this.name}.penalty`, "logAlpha", logAlpha);
+    // Fused (one customGrad): the same sum as λ·expectedL0()/N + expectedL2(wd) (/N), see gates/fused.ts.
+    return layerPenaltyUnchecked(
+      logAlpha,
+      this.kernelVariable.read(),
+      this.bias?.read() ?? null,
+      {
+        perGate: (lambda * this.weightsPerGate()) / datasetSize,
+        halfDecay: (0.5 * weightDecay) / (weightDecayDividedByN ? datasetSize : 1),
+        axis: this.gatePerWeight ? null : this.gateAxis(),
+        biasGated: this.biasGated(),
+      },
+      this.params,
+    );
   }
 
   /**

@@ -846,3 +846,42 @@ describe("fast matrix-product gradients", () => {
     });
   });
 });
+
+describe("the fused layer penalty", () => {
+  test("equals λ·expectedL0()/N + expectedL2(wd) (/N or not) and its autodiff gradients: dense, per weight, convolution", () => {
+    const layers: L0Layer[] = [
+      l0Dense({ units: 4, inputShape: [6], seed: 41 }),
+      l0Dense({ units: 4, inputShape: [6], seed: 42, gatePerWeight: true }),
+      l0Conv2d({ filters: 3, kernelSize: 2, inputShape: [4, 4, 2], seed: 43 }),
+    ];
+    for (const layer of layers) {
+      const model = tf.sequential({ layers: [layer] });
+      setBias(layer);
+      for (const weightDecayDividedByN of [true, false]) {
+        const settings = { lambda: 0.7, datasetSize: 50, weightDecay: 0.03, weightDecayDividedByN };
+        const variables = [layer.logAlpha, layer.kernelVariable, layer.biasVariable!].map(
+          (v) => v.read() as tf.Variable,
+        );
+        const composed = () =>
+          tf.tidy(() => {
+            const l2 = layer.expectedL2(settings.weightDecay);
+            return tf.add(
+              tf.div(tf.mul(settings.lambda, layer.expectedL0()), settings.datasetSize),
+              weightDecayDividedByN ? tf.div(l2, settings.datasetSize) : l2,
+            ) as tf.Scalar;
+          });
+        const fused = tf.variableGrads(() => layer.penalty(settings), variables);
+        const reference = tf.variableGrads(composed, variables);
+        const [a, b] = [fused.value.dataSync()[0], reference.value.dataSync()[0]];
+        assert.ok(b > 0 && Math.abs(a - b) < 1e-6 * b, `${layer.name}: penalty ${a} vs ${b}`);
+        for (const variable of variables) {
+          const size = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
+          const gap = maxAbsDiff(fused.grads[variable.name], reference.grads[variable.name]);
+          assert.ok(size > 0 && gap < 1e-5 * size, `${layer.name} ${variable.name}: gap ${gap}, scale ${size}`);
+        }
+        tf.dispose([fused.value, reference.value, ...Object.values(fused.grads), ...Object.values(reference.grads)]);
+      }
+      model.dispose();
+    }
+  });
+});
