@@ -28,29 +28,74 @@ export function sampleHardConcreteUnchecked(
   seed: Seed,
   epsilon = 1e-6,
 ): tf.Tensor {
-  const { beta, gamma, zeta } = params;
-  const width = zeta - gamma;
   const noise = randomFrom(seed).fillUniform(new Float32Array(logAlpha.size), epsilon) as Float32Array;
   const sample = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = inputs[0] as tf.Tensor;
     const save = inputs[1] as tf.GradSaveFunc;
-    const z = tf.tidy(() => {
-      const u = tf.tensor(noise, x.shape, "float32");
-      const logistic = tf.add(tf.log(tf.div(u, tf.sub(1, u))), x);
-      const s = tf.sigmoid(tf.mul(logistic, 1 / beta));
-      return tf.clipByValue(tf.add(tf.mul(s, width), gamma), 0, 1);
-    });
+    const z = hardConcreteFromUniform(x, noise, params);
     save([z]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor =>
-      tf.tidy(() => {
-        const gate = saved[0];
-        const inside = tf.minimum(tf.mul(tf.mul(gate, tf.sub(1, gate)), INSIDE_SCALE), 1);
-        const derivative = tf.mul(tf.mul(tf.sub(gate, gamma), tf.sub(zeta, gate)), 1 / (width * beta));
-        return tf.mul(dy, tf.mul(derivative, inside));
-      });
+      tf.tidy(() => tf.mul(dy, hardConcreteDerivative(saved[0], params)));
     return { value: z, gradFunc };
   });
   return sample(logAlpha);
+}
+
+/** z = min(1, max(0, σ((log(u/(1 − u)) + log α)/β)(ζ − γ) + γ)) for uniform noise u of log α's size. */
+function hardConcreteFromUniform(logAlpha: tf.Tensor, noise: Float32Array, params: HardConcreteParams): tf.Tensor {
+  const { beta, gamma, zeta } = params;
+  return tf.tidy(() => {
+    const u = tf.tensor(noise, logAlpha.shape, "float32");
+    const logistic = tf.add(tf.log(tf.div(u, tf.sub(1, u))), logAlpha);
+    const s = tf.sigmoid(tf.mul(logistic, 1 / beta));
+    return tf.clipByValue(tf.add(tf.mul(s, zeta - gamma), gamma), 0, 1);
+  });
+}
+
+/** ∂z/∂log α = (z − γ)(ζ − z)/((ζ − γ) β) where 0 < z < 1, and 0 at the clamps, from z alone. */
+function hardConcreteDerivative(z: tf.Tensor, params: HardConcreteParams): tf.Tensor {
+  const { beta, gamma, zeta } = params;
+  return tf.tidy(() => {
+    const inside = tf.minimum(tf.mul(tf.mul(z, tf.sub(1, z)), INSIDE_SCALE), 1);
+    const derivative = tf.mul(tf.mul(tf.sub(z, gamma), tf.sub(zeta, z)), 1 / ((zeta - gamma) * beta));
+    return tf.mul(derivative, inside);
+  });
+}
+
+/**
+ * A dense kernel with its rows gated by one fresh hard concrete sample per row,
+ * diag(z) W with z drawn from log α as `sampleHardConcreteUnchecked` draws it (same
+ * noise for the same seed), in one customGrad: given ∂L/∂(diag(z) W) = G,
+ * ∂L/∂W = diag(z) G, ∂L/∂zᵢ = Σⱼ Gᵢⱼ Wᵢⱼ and ∂L/∂log αᵢ = ∂L/∂zᵢ · ∂zᵢ/∂log αᵢ (closed form).
+ * With x (diag(z) W) = (x ⊙ z) W, G = xᵀδ is the weight gradient backpropagation computes
+ * anyway (issue 11: a cheaper backward pass for gated layers).
+ */
+export function gatedRowsUnchecked(
+  logAlpha: tf.Tensor,
+  kernel: tf.Tensor,
+  params: HardConcreteParams,
+  seed: Seed,
+  epsilon = 1e-6,
+): tf.Tensor {
+  const noise = randomFrom(seed).fillUniform(new Float32Array(logAlpha.size), epsilon) as Float32Array;
+  const gated = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [a, w] = inputs as tf.Tensor[];
+    const save = inputs[2] as tf.GradSaveFunc;
+    const [z, out] = tf.tidy(() => {
+      const gates = tf.reshape(hardConcreteFromUniform(a, noise, params), [a.size, 1]);
+      return [gates, tf.mul(w, gates)];
+    });
+    save([z, w]);
+    z.dispose();
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
+      tf.tidy(() => {
+        const [gates, weights] = saved;
+        const dz = tf.sum(tf.mul(dy, weights), 1);
+        return [tf.mul(dz, hardConcreteDerivative(tf.reshape(gates, [-1]), params)), tf.mul(dy, gates)];
+      });
+    return { value: out, gradFunc };
+  });
+  return gated(logAlpha, kernel);
 }
 
 /**

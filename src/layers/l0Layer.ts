@@ -11,6 +11,7 @@ import { checkTensorFiniteBySum } from "../gates/checks";
 import {
   expectedL0Unchecked,
   expectedL2Unchecked,
+  gatedRowsUnchecked,
   layerPenaltyUnchecked,
   sampleHardConcreteUnchecked,
 } from "../gates/fused";
@@ -359,6 +360,23 @@ export abstract class L0Layer extends tf.layers.Layer {
     } catch (error) {
       throw new Error(`${this.name}: cannot sample the gates: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * A kernel whose rows (axis 0) are gated by a fresh training sample of this layer's
+   * gates, one per row and per pass: diag(z) W, drawn and differentiated in one fused
+   * kernel (`gatedRowsUnchecked`; the same z as `gates(true)` for the same noise).
+   */
+  protected sampleGatedRows(kernel: tf.Tensor): tf.Tensor {
+    const logAlpha = this.logAlpha.read();
+    if (this.finitenessChecks) {
+      try {
+        checkTensorFiniteBySum("sampleHardConcrete", "logAlpha", logAlpha);
+      } catch (error) {
+        throw new Error(`${this.name}: cannot sample the gates: ${(error as Error).message}`);
+      }
+    }
+    return gatedRowsUnchecked(logAlpha, kernel, this.params, this.random!);
   }
 
   /** The test-time gate ẑ chosen by `testGate` (Eq. 13 by default). */
