@@ -1,15 +1,29 @@
 /**
  * Adam (Kingma & Ba 2015, Algorithm 1, as tfjs's `tf.train.adam` computes it) over
- * all the variables of a model at once: the gradients are concatenated into one
- * vector and the moments are kept as one vector each, so that one step runs about
- * a dozen kernels on the whole parameter vector, plus one split and one add per
- * variable, instead of about fourteen kernels per variable. Per entry:
+ * the variables of a model in few kernels: the gradients of all small variables
+ * (biases, log α, small kernels) are concatenated into one vector with one pair of
+ * moment vectors, so that they take about a dozen kernels together, plus one split
+ * and one add per variable, instead of about fourteen kernels each. A large variable
+ * (more than `LARGE` entries) is updated on its own: splitting a vector on the wasm
+ * backend copies the whole vector once per part (tfjs-wasm 4.22's slice reads its
+ * input back), which costs more than the kernels saved. Per entry:
  *
  *   m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²,
  *   θ ← θ − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkGreater, fail } from "../validate";
+
+/** Variables with more entries than this are updated on their own (see above). */
+const LARGE = 65536;
+
+/** Variables updated together, with their moments as one vector each. */
+interface Group {
+  readonly indices: number[];
+  readonly sizes: number[];
+  readonly first: tf.Variable;
+  readonly second: tf.Variable;
+}
 
 /** A tensor with the name of its variable, as optimizers exchange gradients and weights. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -23,11 +37,9 @@ export class FusedAdam extends tf.Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  /** The variables' names in the order of the first `applyGradients` call, and their sizes. */
+  /** The variables' names in the order of the first `applyGradients` call, and their groups. */
   private names: string[] | null = null;
-  private sizes: number[] = [];
-  private firstMoment: tf.Variable | null = null;
-  private secondMoment: tf.Variable | null = null;
+  private groups: Group[] = [];
   private readonly accBeta1: tf.Variable;
   private readonly accBeta2: tf.Variable;
 
@@ -70,12 +82,19 @@ export class FusedAdam extends tf.Optimizer {
     });
     if (this.names === null) {
       this.names = names;
-      this.sizes = variables.map((v) => v.size);
-      const total = this.sizes.reduce((a, b) => a + b, 0);
-      [this.firstMoment, this.secondMoment] = tf.tidy(() => [
-        tf.variable(tf.zeros([total]), false),
-        tf.variable(tf.zeros([total]), false),
-      ]);
+      const small = variables.map((_, i) => i).filter((i) => variables[i].size <= LARGE);
+      const large = variables.map((_, i) => i).filter((i) => variables[i].size > LARGE);
+      const sets = [...(small.length > 0 ? [small] : []), ...large.map((i) => [i])];
+      this.groups = sets.map((indices) => {
+        const sizes = indices.map((i) => variables[i].size);
+        const total = sizes.reduce((a, b) => a + b, 0);
+        // tidy frees the zeros; the variables survive it.
+        const [first, second] = tf.tidy(() => [
+          tf.variable(tf.zeros([total]), false),
+          tf.variable(tf.zeros([total]), false),
+        ]);
+        return { indices, sizes, first, second };
+      });
     } else if (names.length !== this.names.length || names.some((name, i) => name !== this.names![i])) {
       fail(
         "FusedAdam.applyGradients",
@@ -84,21 +103,26 @@ export class FusedAdam extends tf.Optimizer {
         `gradients of [${this.names.join(", ")}] in this order`,
       );
     }
-    const firstMoment = this.firstMoment!;
-    const secondMoment = this.secondMoment!;
     tf.tidy(() => {
-      const gradient = tf.concat(entries.map(([, g]) => tf.reshape(g, [-1])));
-      const newFirstMoment = tf.add(tf.mul(firstMoment, this.beta1), tf.mul(gradient, 1 - this.beta1));
-      const newSecondMoment = tf.add(tf.mul(secondMoment, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
-      const correctedFirst = tf.div(newFirstMoment, tf.sub(1, this.accBeta1));
-      const correctedSecond = tf.div(newSecondMoment, tf.sub(1, this.accBeta2));
-      firstMoment.assign(newFirstMoment);
-      secondMoment.assign(newSecondMoment);
-      const steps = tf.mul(tf.div(correctedFirst, tf.add(tf.sqrt(correctedSecond), this.epsilon)), -this.learningRate);
-      const parts = variables.length === 1 ? [steps] : tf.split(steps, this.sizes);
-      variables.forEach((variable, i) => {
-        variable.assign(tf.add(tf.reshape(parts[i], variable.shape), variable));
-      });
+      const oneMinusAccBeta1 = tf.sub(1, this.accBeta1);
+      const oneMinusAccBeta2 = tf.sub(1, this.accBeta2);
+      for (const { indices, sizes, first, second } of this.groups) {
+        const gradient = tf.concat(indices.map((i) => tf.reshape(entries[i][1], [-1])));
+        const newFirst = tf.add(tf.mul(first, this.beta1), tf.mul(gradient, 1 - this.beta1));
+        const newSecond = tf.add(tf.mul(second, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
+        const correctedFirst = tf.div(newFirst, oneMinusAccBeta1);
+        const correctedSecond = tf.div(newSecond, oneMinusAccBeta2);
+        first.assign(newFirst);
+        second.assign(newSecond);
+        const steps = tf.mul(
+          tf.div(correctedFirst, tf.add(tf.sqrt(correctedSecond), this.epsilon)),
+          -this.learningRate,
+        );
+        const parts = indices.length === 1 ? [steps] : tf.split(steps, sizes);
+        indices.forEach((i, k) => {
+          variables[i].assign(tf.add(tf.reshape(parts[k], variables[i].shape), variables[i]));
+        });
+      }
       this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
       this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
     });
@@ -106,30 +130,34 @@ export class FusedAdam extends tf.Optimizer {
   }
 
   override dispose(): void {
-    tf.dispose([this.accBeta1, this.accBeta2]);
-    tf.dispose([this.firstMoment, this.secondMoment].filter((v): v is tf.Variable => v !== null));
-    this.firstMoment = null;
-    this.secondMoment = null;
+    tf.dispose([this.accBeta1, this.accBeta2, ...this.groups.flatMap((g) => [g.first, g.second])]);
+    this.groups = [];
     this.names = null;
   }
 
+  /** The iteration count, then the two moment vectors of each group. */
   override async getWeights(): Promise<NamedTensor[]> {
-    const moments = this.firstMoment === null ? [] : [this.firstMoment, this.secondMoment!];
-    return [await this.saveIterations(), ...moments.map((tensor, i) => ({ name: i === 0 ? "m" : "v", tensor }))];
+    const moments = this.groups.flatMap((g, k) => [
+      { name: `m${k}`, tensor: g.first },
+      { name: `v${k}`, tensor: g.second },
+    ]);
+    return [await this.saveIterations(), ...moments];
   }
 
+  /** Restores `getWeights` of an optimizer that stepped the same variables (this one must have stepped them too). */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    const [m, v] = await this.extractIterations(weightValues);
+    const moments = await this.extractIterations(weightValues);
+    if (moments.length !== 2 * this.groups.length) {
+      fail("FusedAdam.setWeights", "weightValues", moments.length, `${2 * this.groups.length} moment vectors`);
+    }
     tf.tidy(() => {
       this.accBeta1.assign(tf.pow(this.beta1, this.iterations + 1));
       this.accBeta2.assign(tf.pow(this.beta2, this.iterations + 1));
+      this.groups.forEach((g, k) => {
+        g.first.assign(moments[2 * k].tensor);
+        g.second.assign(moments[2 * k + 1].tensor);
+      });
     });
-    if (m !== undefined) {
-      this.firstMoment?.dispose();
-      this.secondMoment?.dispose();
-      this.firstMoment = tf.variable(m.tensor, false);
-      this.secondMoment = tf.variable(v.tensor, false);
-    }
   }
 
   getConfig(): tf.serialization.ConfigDict {

@@ -15,18 +15,21 @@ function problem(seed: number) {
   const bias = tf.variable(tf.randomNormal([5], 0, 1, "float32", seed + 1), true, `adamBias${id}`);
   const logAlpha = tf.variable(tf.randomNormal([7], 0, 1, "float32", seed + 2), true, `adamLogAlpha${id}`);
   const scale = tf.variable(tf.scalar(0.5), true, `adamScale${id}`);
+  // More entries than FusedAdam's LARGE (65,536): updated on its own, outside the concatenated group.
+  const large = tf.variable(tf.randomNormal([70000], 0, 1, "float32", seed + 4), true, `adamLarge${id}`);
   const x = tf.randomNormal([4, 7], 0, 1, "float32", seed + 3);
   const loss = () =>
     tf.tidy(() => {
       const gated = tf.mul(x, tf.sigmoid(logAlpha));
       const y = tf.add(tf.matMul(gated, kernel), bias);
-      return tf.add(tf.sum(tf.square(tf.sub(tf.mul(y, scale), 1))), tf.sum(tf.abs(logAlpha))) as tf.Scalar;
+      const fit = tf.add(tf.sum(tf.square(tf.sub(tf.mul(y, scale), 1))), tf.sum(tf.abs(logAlpha)));
+      return tf.add(fit, tf.mul(tf.sum(tf.square(tf.sub(large, tf.mul(scale, 2)))), 1e-3)) as tf.Scalar;
     });
-  return { variables: [kernel, bias, logAlpha, scale], loss, x };
+  return { variables: [kernel, large, bias, logAlpha, scale], loss, x };
 }
 
 describe("FusedAdam", () => {
-  test("takes the same 10 steps as tf.train.adam (within 1e-6), on variables of several shapes", () => {
+  test("takes the same 10 steps as tf.train.adam (within 1e-6), on variables of several shapes, small and large", () => {
     const fused = problem(1);
     const reference = problem(1);
     const a = new FusedAdam(0.05);
@@ -61,7 +64,7 @@ describe("FusedAdam", () => {
     const before = tf.memory().numTensors;
     const optimizer = new FusedAdam(0.01);
     optimizer.minimize(loss, false, variables);
-    const moments = 2 + 2; // β₁ᵗ, β₂ᵗ and the two moment vectors
+    const moments = 2 + 2 * 2; // β₁ᵗ, β₂ᵗ and two moment vectors for each of the two groups
     assert.equal(tf.memory().numTensors, before + moments);
     optimizer.dispose();
     assert.equal(tf.memory().numTensors, before, "the optimizer leaves no tensor behind");
@@ -70,7 +73,7 @@ describe("FusedAdam", () => {
     // (tfjs's minimize leaves the gradients undisposed when applyGradients throws)
     assert.throws(
       () => second.minimize(loss, false, variables.slice(1)),
-      /FusedAdam.applyGradients: variableGradients must be gradients of \[adamKernel3, adamBias3, adamLogAlpha3, adamScale3\] in this order/,
+      /FusedAdam.applyGradients: variableGradients must be gradients of \[adamKernel3, adamLarge3, adamBias3, adamLogAlpha3, adamScale3\] in this order/,
     );
     assert.throws(() => new FusedAdam(0), /FusedAdam: learningRate must be/);
     assert.throws(() => new FusedAdam(0.1, 1), /FusedAdam: beta1 must be a number in \[0, 1\), got 1/);
