@@ -14,6 +14,7 @@
  *   --torch SCRIPT    run ../shared/peer-bench/torch_reference.py (or SCRIPT) with /usr/bin/python3
  *                     before each round, interleaved, and report its medians beside ours
  *   --no-profile      skip the per-kernel profile
+ *   --cpu-time        time with the process's CPU time instead of wall time (a loaded machine)
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -29,7 +30,7 @@ import {
   sampleHardConcrete,
   useBackend,
 } from "l0-hard-concrete";
-import { type KernelProfile, median, medianMs, profileSteps, timeEpochs, timeSteps } from "./training";
+import { CLOCK, type KernelProfile, median, medianMs, profileSteps, timeEpochs, timeSteps } from "./training";
 
 const SIZE = 1_000_000;
 const { beta, gamma, zeta } = DEFAULT_PARAMS;
@@ -66,6 +67,8 @@ interface Round {
 /** The JSON written by `--json`: medians over rounds, ms unless named. */
 interface BenchResult {
   backend: string;
+  /** "wall", or "cpu" with --cpu-time (the PyTorch figures are always wall time). */
+  clock: string;
   rounds: number;
   date: string;
   loadAverage: number[];
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
   const profile = process.argv.includes("--no-profile") ? null : await profileSteps();
   const result: BenchResult = {
     backend: tf.getBackend(),
+    clock: CLOCK,
     rounds,
     date: new Date().toISOString(),
     loadAverage: (await import("node:os")).loadavg(),
@@ -205,7 +209,7 @@ async function main(): Promise<void> {
     ["expected-L0 fwd + bwd, 10^6 log α", result.penalty1e6, t?.penalty1e6_ms],
   ];
   console.log(
-    `\n${backend}, Node ${process.version}, tfjs ${tf.version.tfjs}, ${rounds} round(s), load ${result.loadAverage.map((l) => l.toFixed(2)).join(" ")}`,
+    `\n${backend}, Node ${process.version}, tfjs ${tf.version.tfjs}, ${CLOCK} time, ${rounds} round(s), load ${result.loadAverage.map((l) => l.toFixed(2)).join(" ")}`,
   );
   console.log("| task | tfjs (ms) | PyTorch (ms) | ratio |\n|---|---|---|---|");
   for (const [task, value, reference] of rows) {
