@@ -43,6 +43,7 @@ export { Random, type Seed } from "./random";
 export * from "./training/averaging";
 export * from "./training/callbacks";
 export * from "./training/evaluate";
+export * from "./training/fusedAdam";
 export * from "./training/lagrangian";
 export { type LambdaSetting, l0Penalty, type PenaltyOptions } from "./training/penalty";
 export * from "./training/prune";

@@ -21,6 +21,15 @@ export function checkTensorFinite(where: string, name: string, x: tf.Tensor): vo
   }
 }
 
+/**
+ * Checks that every entry of a float tensor is finite with one read of Σ x, then
+ * entry by entry (naming the first bad one) only when that sum is not finite.
+ */
+export function checkTensorFiniteBySum(where: string, name: string, x: tf.Tensor): void {
+  const sum = tf.tidy(() => tf.sum(x).dataSync()[0]);
+  if (!Number.isFinite(sum)) checkTensorFinite(where, name, x);
+}
+
 /** Checks a number, or every entry of a tensor, for finiteness. */
 export function checkFiniteValue(where: string, name: string, x: tf.Tensor | number): void {
   if (x instanceof tf.Tensor) checkTensorFinite(where, name, x);

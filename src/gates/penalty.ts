@@ -8,10 +8,10 @@
  * is the cost per non-zero weight in the authors' code's unit, Nλ, where λ is the
  * paper's (`lambda` = 0.1 is the paper's λ = 0.1/N).
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { fail } from "../validate";
-import { checkAxis, checkShape, checkTensor, checkTensorFinite } from "./checks";
-import { gateThresholds, probNonZero } from "./closedForms";
+import { checkAxis, checkShape, checkTensor, checkTensorFiniteBySum } from "./checks";
+import { expectedL0Unchecked, expectedL2Unchecked } from "./fused";
 import { checkParams, DEFAULT_PARAMS, type HardConcreteParams } from "./params";
 
 /**
@@ -34,30 +34,8 @@ export function expectedL0(logAlpha: tf.Tensor, groupSize = 1, params: HardConcr
     fail(where, "groupSize", groupSize, "an integer ≥ 1 (the number of weights per gate)");
   }
   checkParams(where, params);
-  const { zero } = gateThresholds(params);
-  const penalty = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = inputs[0] as tf.Tensor;
-    const save = inputs[1] as tf.GradSaveFunc;
-    const [open, total, check] = tf.tidy(() => {
-      const p = tf.sigmoid(tf.sub(x, zero));
-      return [p, tf.mul(tf.sum(p), groupSize), tf.sum(x)];
-    });
-    const finite = Number.isFinite(check.dataSync()[0]);
-    check.dispose();
-    if (!finite) {
-      tf.dispose([open, total]);
-      checkTensorFinite(where, "logAlpha", x);
-    }
-    save([open]);
-    open.dispose();
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor =>
-      tf.tidy(() => {
-        const p = saved[0];
-        return tf.mul(tf.sub(p, tf.square(p)), tf.mul(dy, groupSize));
-      });
-    return { value: total as tf.Scalar, gradFunc };
-  });
-  return penalty(logAlpha) as tf.Scalar;
+  checkTensorFiniteBySum(where, "logAlpha", logAlpha);
+  return expectedL0Unchecked(logAlpha, groupSize, params);
 }
 
 /**
@@ -80,7 +58,7 @@ export function expectedL2(
   checkTensor(where, "weights", weights);
   if (logAlpha.size === 0) fail(where, "logAlpha", logAlpha, "a tensor with at least one gate");
   if (typeof weightDecay !== "number" || !(weightDecay >= 0) || !Number.isFinite(weightDecay)) {
-    fail(where, "weightDecay", weightDecay, "a finite number >= 0");
+    fail(where, "weightDecay", weightDecay, "a finite number ≥ 0");
   }
   checkParams(where, params);
   const dim = axis === null ? null : checkAxis(where, axis, weights.rank);
@@ -89,16 +67,6 @@ export function expectedL2(
   } else {
     checkShape(where, "logAlpha", logAlpha, [weights.shape[dim]], `one gate per index of weights along axis ${dim}`);
   }
-  return tf.tidy(() => {
-    const open = probNonZero(logAlpha, params);
-    const squares = tf.square(weights);
-    const perGate =
-      dim === null
-        ? squares
-        : tf.sum(
-            squares,
-            weights.shape.map((_, i) => i).filter((i) => i !== dim),
-          );
-    return tf.mul(0.5 * weightDecay, tf.sum(tf.mul(open, perGate))) as tf.Scalar;
-  });
+  checkTensorFiniteBySum(where, "logAlpha", logAlpha);
+  return expectedL2Unchecked(logAlpha, weights, weightDecay, dim, params);
 }

@@ -5,7 +5,8 @@
  * layer below); with `gatePerWeight`, one gate per weight. The bias is not gated
  * and pays a plain ½·wd·‖b‖² (authors' `L0Dense`).
  *
- *   y = act((x ⊙ z) W + b)      (one gate per input; same as x (diag(z) W); z per pass or per example)
+ *   y = act(x (diag(z) W) + b)  (one gate per input, z per pass; equal to (x ⊙ z) W)
+ *   y = act((x ⊙ Z) W + b)      (one gate per input and example, Z of shape [batch, inputs])
  *   y = act(x (W ⊙ Z) + b)      (one gate per weight)
  */
 import * as tf from "@tensorflow/tfjs";
@@ -82,14 +83,19 @@ export class L0Dense extends L0Layer {
       const inputDim = this.kernelVariable.shape[0];
       if (x.rank !== 2 || x.shape[1] !== inputDim)
         fail(this.name, "input", x, `a tensor of shape [batch, ${inputDim}]`);
-      const z = this.gates(kwargs?.training === true, x.shape[0]);
+      const training = kwargs?.training === true;
       const kernel = this.kernelVariable.read();
-      // Gating the inputs, (x ⊙ z) W, equals x (diag(z) W) and costs batch·in products instead of in·units.
+      // One gate per input shared by the batch: (x ⊙ z) W = x (diag(z) W), so gate the kernel's
+      // rows; their gradient gives ∂L/∂zᵢ = Σⱼ (xᵀδ)ᵢⱼ Wᵢⱼ from xᵀδ, which the weight gradient needs
+      // anyway, and the first layer computes no gradient of its input at all (see matMul.ts).
       let y: tf.Tensor;
-      if (this.gatePerWeight) y = matMul(x as tf.Tensor2D, applyMask(kernel, z) as tf.Tensor2D);
-      else {
-        const gated = z.rank === 1 ? applyGroupMask(x, z, -1) : applyMask(x, z);
-        y = matMul(gated as tf.Tensor2D, kernel as tf.Tensor2D);
+      if (training && !this.gatePerWeight && this.gateSampling === "perPass") {
+        y = matMul(x as tf.Tensor2D, this.sampleGatedRows(kernel) as tf.Tensor2D);
+      } else {
+        const z = this.gates(training, x.shape[0]);
+        if (this.gatePerWeight) y = matMul(x as tf.Tensor2D, applyMask(kernel, z) as tf.Tensor2D);
+        else if (z.rank === 1) y = matMul(x as tf.Tensor2D, applyGroupMask(kernel, z, 0) as tf.Tensor2D);
+        else y = matMul(applyMask(x, z) as tf.Tensor2D, kernel as tf.Tensor2D);
       }
       if (this.bias !== null) y = tf.add(y, this.bias.read());
       return this.activationFunction.apply(y);

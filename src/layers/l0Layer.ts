@@ -7,6 +7,14 @@
  * `datasetSize` carries its own penalty, so tfjs's `model.fit` minimises it.
  */
 import * as tf from "@tensorflow/tfjs";
+import { checkTensorFiniteBySum } from "../gates/checks";
+import {
+  expectedL0Unchecked,
+  expectedL2Unchecked,
+  gatedRowsUnchecked,
+  layerPenaltyUnchecked,
+  sampleHardConcreteUnchecked,
+} from "../gates/fused";
 import { sampleHardConcrete } from "../gates/hardConcrete";
 import { checkParams, DEFAULT_PARAMS, type HardConcreteParams, logAlphaFromDropRate } from "../gates/params";
 import { expectedL0, expectedL2 } from "../gates/penalty";
@@ -158,6 +166,13 @@ export abstract class L0Layer extends tf.layers.Layer {
    * training call. Assign a clone (`Random.clone`) taken earlier to replay samples.
    */
   random: Random | null = null;
+  /**
+   * Whether training calls check log α and the penalty for finiteness, reading
+   * values back from the device (on by default, so that `model.fit` stops at a
+   * non-finite gate or penalty). `trainL0` turns the checks off while it runs and
+   * checks once per epoch instead (library-internal).
+   */
+  finitenessChecks = true;
   protected kernel: tf.LayerVariable | null = null;
   protected bias: tf.LayerVariable | null = null;
   protected logAlphaVariable: tf.LayerVariable | null = null;
@@ -340,13 +355,29 @@ export abstract class L0Layer extends tf.layers.Layer {
     if (!training) return this.testTimeGates();
     const logAlpha = this.logAlpha.read();
     try {
-      if (this.gateSampling === "perPass") return sampleHardConcrete(logAlpha, this.params, this.random!);
-      return tf.tidy(() =>
-        sampleHardConcrete(tf.broadcastTo(logAlpha, [batchSize, ...logAlpha.shape]), this.params, this.random!),
-      );
+      const sample = this.finitenessChecks ? sampleHardConcrete : sampleHardConcreteUnchecked;
+      if (this.gateSampling === "perPass") return sample(logAlpha, this.params, this.random!);
+      return tf.tidy(() => sample(tf.broadcastTo(logAlpha, [batchSize, ...logAlpha.shape]), this.params, this.random!));
     } catch (error) {
       throw new Error(`${this.name}: cannot sample the gates: ${(error as Error).message}`);
     }
+  }
+
+  /**
+   * A kernel whose rows (axis 0) are gated by a fresh training sample of this layer's
+   * gates, one per row and per pass: diag(z) W, drawn and differentiated in one fused
+   * kernel (`gatedRowsUnchecked`; the same z as `gates(true)` for the same noise).
+   */
+  protected sampleGatedRows(kernel: tf.Tensor): tf.Tensor {
+    const logAlpha = this.logAlpha.read();
+    if (this.finitenessChecks) {
+      try {
+        checkTensorFiniteBySum("sampleHardConcrete", "logAlpha", logAlpha);
+      } catch (error) {
+        throw new Error(`${this.name}: cannot sample the gates: ${(error as Error).message}`);
+      }
+    }
+    return gatedRowsUnchecked(logAlpha, kernel, this.params, this.random!);
   }
 
   /** The test-time gate ẑ chosen by `testGate` (Eq. 13 by default). */
@@ -368,7 +399,8 @@ export abstract class L0Layer extends tf.layers.Layer {
    * counted once per parameter it controls (`weightsPerGate`). Differentiable in log α.
    */
   expectedL0(): tf.Scalar {
-    return expectedL0(this.logAlpha.read(), this.weightsPerGate(), this.params) as tf.Scalar;
+    const expected = this.finitenessChecks ? expectedL0 : expectedL0Unchecked;
+    return expected(this.logAlpha.read(), this.weightsPerGate(), this.params);
   }
 
   /**
@@ -381,11 +413,12 @@ export abstract class L0Layer extends tf.layers.Layer {
     return tf.tidy(() => {
       const axis = this.gatePerWeight ? null : this.gateAxis();
       const logAlpha = this.logAlpha.read();
-      let term = expectedL2(logAlpha, this.kernelVariable.read(), weightDecay, axis, this.params);
+      const expected = this.finitenessChecks ? expectedL2 : expectedL2Unchecked;
+      let term = expected(logAlpha, this.kernelVariable.read(), weightDecay, axis, this.params);
       if (this.bias !== null) {
         const bias = this.bias.read();
         const biasTerm = this.biasGated()
-          ? expectedL2(logAlpha, bias, weightDecay, 0, this.params)
+          ? expected(logAlpha, bias, weightDecay, 0, this.params)
           : tf.mul(0.5 * weightDecay, tf.sum(tf.square(bias)));
         term = tf.add(term, biasTerm);
       }
@@ -412,20 +445,27 @@ export abstract class L0Layer extends tf.layers.Layer {
       `${this.name}.penalty`,
       settings,
     );
-    return tf.tidy(() => {
-      let term: tf.Tensor = tf.div(tf.mul(lambda, this.expectedL0()), datasetSize);
-      if (weightDecay > 0) {
-        const l2 = this.expectedL2(weightDecay);
-        term = tf.add(term, weightDecayDividedByN ? tf.div(l2, datasetSize) : l2);
-      }
-      return term as tf.Scalar;
-    });
+    const logAlpha = this.logAlpha.read();
+    if (this.finitenessChecks) checkTensorFiniteBySum(`${this.name}.penalty`, "logAlpha", logAlpha);
+    // Fused (one customGrad): the same sum as λ·expectedL0()/N + expectedL2(wd) (/N), see gates/fused.ts.
+    return layerPenaltyUnchecked(
+      logAlpha,
+      this.kernelVariable.read(),
+      this.bias?.read() ?? null,
+      {
+        perGate: (lambda * this.weightsPerGate()) / datasetSize,
+        halfDecay: (0.5 * weightDecay) / (weightDecayDividedByN ? datasetSize : 1),
+        axis: this.gatePerWeight ? null : this.gateAxis(),
+        biasGated: this.biasGated(),
+      },
+      this.params,
+    );
   }
 
   /**
    * The layer's own penalty as registered with `addLoss` (what `model.fit` and
    * `trainL0` add to the data loss): stops training with an error naming the layer
-   * when it is not finite. Reads one number back per call.
+   * when it is not finite (reading one number back per call) unless `finitenessChecks` is off.
    */
   private checkedPenalty(): tf.Scalar {
     let value: tf.Scalar;
@@ -434,6 +474,7 @@ export abstract class L0Layer extends tf.layers.Layer {
     } catch (error) {
       throw new Error(`${this.name}: the L0 penalty cannot be computed: ${(error as Error).message}`);
     }
+    if (!this.finitenessChecks) return value;
     const number = value.dataSync()[0];
     if (!Number.isFinite(number)) {
       value.dispose();

@@ -6,23 +6,47 @@
  */
 import * as tf from "@tensorflow/tfjs";
 
-/** The gradient of C = A·B for rank-2 A and B, with explicit transposes: ∂A = ∂C·Bᵀ, ∂B = Aᵀ·∂C. */
-function gradients(dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor): [tf.Tensor, tf.Tensor] {
-  return [tf.matMul(dy, tf.transpose(b)), tf.matMul(tf.transpose(a), dy)];
-}
+/**
+ * The kernel behind `matMulFastGradient`, whose gradient for C = A·B (rank 2) uses
+ * explicit transposes: ∂A = ∂C·Bᵀ, ∂B = Aᵀ·∂C. On every backend, it is the backend's own
+ * BatchMatMul forward function registered under a second name, so that it can carry
+ * the gradient above. tfjs calls a kernel's gradient per input, only for inputs on
+ * the path to the variables, so the product of a model's first layer never
+ * computes the gradient of its input (∂A = ∂C·Bᵀ, the largest product of the
+ * backward pass of a 784-input layer).
+ */
+const KERNEL = "L0MatMul";
 
-const product = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradients(dy, saved[0], saved[1]),
-  };
+tf.registerGradient({
+  kernelName: KERNEL,
+  inputsToSave: ["a", "b"],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    const [a, b] = saved;
+    return {
+      a: () => tf.matMul(dy as tf.Tensor2D, tf.transpose(b)),
+      b: () => tf.matMul(tf.transpose(a), dy as tf.Tensor2D),
+    };
+  },
 });
 
-/** A·B for rank-2 tensors, with the fast backward pass described above (same values and gradients as tf.matMul). */
+/** Registers `KERNEL` for `backend` from its BatchMatMul, once. */
+function registerKernelFor(backend: string): void {
+  if (tf.getKernel(KERNEL, backend) !== undefined) return;
+  const base = tf.getKernel(tf.BatchMatMul, backend);
+  if (base === undefined) throw new Error(`matMulFastGradient: backend ${backend} has no BatchMatMul kernel`);
+  tf.registerKernel({ ...base, kernelName: KERNEL });
+}
+
+/**
+ * A·B for rank-2 float32 tensors, with the fast backward pass described above
+ * (same values and gradients as tf.matMul; an input's gradient only when needed).
+ */
 export function matMulFastGradient(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return product(a, b) as tf.Tensor2D;
+  if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0]) {
+    throw new Error(`matMulFastGradient: inner dimensions must agree, got shapes ${a.shape} and ${b.shape}`);
+  }
+  registerKernelFor(tf.getBackend());
+  return tf.engine().runKernel(KERNEL, { a, b }, { transposeA: false, transposeB: false }) as tf.Tensor2D;
 }
 
 let registered = false;

@@ -6,11 +6,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../validate";
 
-/** Running averages of a model's trainable weights, and a way to swap them in. */
+/**
+ * Running averages of a model's trainable weights, and a way to swap them in. The
+ * averages are kept as one vector over all the weights (in `trainableWeights` order),
+ * so that an update is a handful of kernels whatever the number of weights.
+ */
 export class WeightAverager {
   readonly decay: number;
   private readonly variables: tf.LayerVariable[];
-  private readonly averages: tf.Variable[];
+  private readonly average: tf.Variable;
 
   /** Starts the averages at the current weights of `model`. */
   constructor(model: tf.LayersModel, decay: number) {
@@ -18,27 +22,34 @@ export class WeightAverager {
       fail("WeightAverager", "decay", decay, "a number in (0, 1)");
     this.decay = decay;
     this.variables = model.trainableWeights;
-    // The clone only seeds the variable: tidy frees it, the variable keeps the values.
-    this.averages = tf.tidy(() => this.variables.map((v) => tf.variable(v.read().clone(), false)));
+    // tidy frees the concatenation; the variable keeps the values.
+    this.average = tf.tidy(() => tf.variable(this.flatWeights(), false));
+  }
+
+  /** The model's current weights as one vector. */
+  private flatWeights(): tf.Tensor {
+    return tf.concat(this.variables.map((v) => tf.reshape(v.read(), [-1])));
   }
 
   /** a ← d·a + (1 − d)·θ for every weight. */
   update(): void {
     tf.tidy(() => {
-      this.averages.forEach((average, i) => {
-        average.assign(tf.add(tf.mul(this.decay, average), tf.mul(1 - this.decay, this.variables[i].read())));
-      });
+      this.average.assign(tf.add(tf.mul(this.decay, this.average), tf.mul(1 - this.decay, this.flatWeights())));
     });
   }
 
   /** Exchanges the model's weights and the averages (call twice to swap back). */
   swap(): void {
     tf.tidy(() => {
-      this.averages.forEach((average, i) => {
-        const current = this.variables[i].read().clone();
-        this.variables[i].write(average);
-        average.assign(current);
+      const current = this.flatWeights();
+      const parts = tf.split(
+        this.average,
+        this.variables.map((v) => v.read().size),
+      );
+      this.variables.forEach((variable, i) => {
+        variable.write(tf.reshape(parts[i], variable.shape as number[]));
       });
+      this.average.assign(current);
     });
   }
 
@@ -54,6 +65,6 @@ export class WeightAverager {
 
   /** Frees the averages. */
   dispose(): void {
-    for (const average of this.averages) average.dispose();
+    this.average.dispose();
   }
 }

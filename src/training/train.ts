@@ -10,12 +10,13 @@ import * as tf from "@tensorflow/tfjs";
 import { inNotebook } from "../display/jupyter";
 import { type Metrics, progress } from "../display/progress";
 import { checkTensor } from "../gates/checks";
-import { checkPenaltySettings } from "../layers/l0Layer";
+import { checkPenaltySettings, L0Layer } from "../layers/l0Layer";
 import { l0Layers } from "../layers/l0Model";
 import { Random } from "../random";
 import { checkGreater, fail } from "../validate";
 import { L0Callback } from "./callbacks";
 import { classificationError } from "./evaluate";
+import { FusedAdam } from "./fusedAdam";
 import type { LagrangianController } from "./lagrangian";
 import { type LambdaSetting, l0Penalty, lambdasPerLayer, type PenaltyOptions } from "./penalty";
 
@@ -88,7 +89,10 @@ export interface TrainOptions {
   seed?: number;
   /** Show progress: an updating display in a notebook, a line per epoch in a terminal (default false). */
   progress?: boolean | string;
-  /** Called after every step with the step number (from 1) and the step's loss. */
+  /**
+   * Called after every step with the step number (from 1) and the step's loss. Reading the
+   * loss costs a read from the device per step; without `onStep` training reads once per epoch.
+   */
   onStep?: (step: number, loss: number) => void;
   /** Called after every epoch. */
   onEpoch?: (record: EpochRecord) => void;
@@ -144,10 +148,10 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
     where,
   );
   const ownOptimizer = options.optimizer === undefined;
-  const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3);
+  const optimizer = options.optimizer ?? defaultOptimizer(options.learningRate ?? 1e-3);
   const gateVariables = new Set(layers.map((layer) => layer.logAlpha.read() as tf.Variable));
   const separateGates = options.gateLearningRate !== undefined;
-  const gateOptimizer = separateGates ? tf.train.adam(options.gateLearningRate) : null;
+  const gateOptimizer = separateGates ? defaultOptimizer(options.gateLearningRate!) : null;
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const random = new Random(seed);
   const stepsPerEpoch = Math.ceil(n / batchSize);
@@ -156,40 +160,30 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   const bar = options.progress ? progress({ total: epochs * stepsPerEpoch, label }) : null;
   let lastMetrics: Metrics = {};
 
-  const objective = (xb: tf.Tensor, yb: tf.Tensor): tf.Scalar => {
-    const output = model.apply(xb, { training: true }) as tf.Tensor;
-    let total: tf.Tensor =
-      loss === "softmaxCrossEntropy"
-        ? tf.losses.softmaxCrossEntropy(yb, output)
-        : tf.losses.meanSquaredError(yb, output);
-    // The layers' own losses, as tfjs's fit adds them (a Sequential's calculateLosses() misses them).
-    for (const layer of model.layers) for (const term of layer.calculateLosses()) total = tf.add(total, term);
-    if (penaltyOptions !== null) total = tf.add(total, l0Penalty(layers, penaltyOptions));
-    if (options.extraPenalty) total = tf.add(total, options.extraPenalty());
-    return total as tf.Scalar;
-  };
+  const objective = trainingObjective(model, loss, penaltyOptions, options.extraPenalty);
 
   const history: EpochRecord[] = [];
   let step = 0;
+  // No read from the device inside an epoch (unless `onStep` wants each loss): the layers skip
+  // their per-call finiteness checks, and `checkEpoch` reads the losses and weights once per epoch.
+  const checks = layers.map((layer) => layer.finitenessChecks);
+  for (const layer of layers) layer.finitenessChecks = false;
+  const losses: tf.Scalar[] = [];
   hooks.begin();
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
       const started = performance.now();
-      let lossSum = 0;
       for (let start = 0; start < n; start += batchSize) {
         const indices = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), "int32");
         const xb = tf.gather(data.x, indices);
         const yb = tf.gather(data.y, indices);
-        let value: number;
         try {
           if (gateOptimizer === null) {
-            const cost = optimizer.minimize(() => objective(xb, yb), true, variables)!;
-            value = cost.dataSync()[0];
-            cost.dispose();
+            losses.push(optimizer.minimize(() => objective(xb, yb), true, variables)!);
           } else {
             const { value: cost, grads } = tf.variableGrads(() => objective(xb, yb), variables);
-            value = cost.dataSync()[0];
+            losses.push(cost);
             const weightGrads: { name: string; tensor: tf.Tensor }[] = [];
             const gateGrads: { name: string; tensor: tf.Tensor }[] = [];
             for (const variable of variables) {
@@ -200,22 +194,23 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
             }
             optimizer.applyGradients(weightGrads);
             gateOptimizer.applyGradients(gateGrads);
-            tf.dispose([cost, grads]);
+            tf.dispose(grads);
           }
         } finally {
           tf.dispose([indices, xb, yb]);
         }
         hooks.afterStep();
         step++;
-        lossSum += value;
-        options.onStep?.(step, value);
-        if (bar && notebook) bar.update(step, { ...lastMetrics, loss: value });
+        if (options.onStep) options.onStep(step, losses[losses.length - 1].dataSync()[0]);
+        if (bar && notebook) bar.update(step, lastMetrics);
       }
+      const stepLosses = checkEpoch(where, model, losses, epoch, step);
+      tf.dispose(losses.splice(0));
       const seconds = (performance.now() - started) / 1000;
       const evaluate = options.evalData !== undefined && (epoch % evalEvery === 0 || epoch === epochs);
       const summarise = (): EpochRecord => ({
         epoch,
-        loss: lossSum / stepsPerEpoch,
+        loss: stepLosses.reduce((sum, value) => sum + value, 0) / stepsPerEpoch,
         evalError: evaluate ? errorOf(model, options.evalData!, loss) : Number.NaN,
         expectedL0: layers.reduce((sum, layer) => sum + tf.tidy(() => layer.expectedL0().dataSync()[0]), 0),
         unitsLeft: layers.map((layer) => layer.unitsLeft()),
@@ -231,12 +226,82 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
     }
     hooks.end();
   } finally {
+    tf.dispose(losses);
+    layers.forEach((layer, i) => {
+      layer.finitenessChecks = checks[i];
+    });
     hooks.release();
     if (ownOptimizer) optimizer.dispose();
     gateOptimizer?.dispose();
   }
   if (bar) bar.done(progressMetrics(history[history.length - 1]));
   return { history, steps: step };
+}
+
+/**
+ * The end-of-epoch check of `trainL0`, with one read from the device: the loss of
+ * every step of the epoch and Σ log α and Σ of the other weights of every layer.
+ * Throws an error naming the first step whose loss is not finite and every layer
+ * whose log α or other weights are not finite; returns the step losses.
+ */
+function checkEpoch(where: string, model: tf.LayersModel, losses: tf.Scalar[], epoch: number, step: number): number[] {
+  const layers = model.layers;
+  const values = tf.tidy(() => {
+    const sums = layers.flatMap((layer) => {
+      const logAlpha = layer instanceof L0Layer ? layer.logAlpha.read() : null;
+      const others = layer.trainableWeights.map((w) => w.read()).filter((w) => w !== logAlpha);
+      return [
+        logAlpha === null ? tf.scalar(0) : tf.sum(logAlpha),
+        tf.addN([tf.scalar(0), ...others.map((w) => tf.sum(w))]),
+      ];
+    });
+    return tf.concat([tf.stack(losses), tf.stack(sums)]).dataSync();
+  });
+  const stepLosses = Array.from(values.subarray(0, losses.length));
+  const problems: string[] = [];
+  const bad = stepLosses.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0) problems.push(`the loss is ${stepLosses[bad]} at step ${step - losses.length + bad + 1}`);
+  layers.forEach((layer, i) => {
+    const [logAlpha, others] = [values[losses.length + 2 * i], values[losses.length + 2 * i + 1]];
+    if (!Number.isFinite(logAlpha)) problems.push(`log α of layer ${layer.name} is ${logAlpha} after step ${step}`);
+    if (!Number.isFinite(others))
+      problems.push(`the weights of layer ${layer.name} are not finite (Σ = ${others}) after step ${step}`);
+  });
+  if (problems.length > 0) {
+    throw new Error(`${where}: training stops in epoch ${epoch}: ${problems.join("; ")}`);
+  }
+  return stepLosses;
+}
+
+/** The optimizer `trainL0` uses when none is given: Adam with `learningRate`, fused over all variables (library-internal). */
+export function defaultOptimizer(learningRate: number): tf.Optimizer {
+  return new FusedAdam(learningRate);
+}
+
+/**
+ * The training objective of `trainL0` (library-internal): the data loss of the
+ * model's training-mode output, plus the layers' own losses (as tfjs's `fit` adds
+ * them; a Sequential's `calculateLosses()` misses them), plus `l0Penalty` with
+ * `penaltyOptions` when given, plus `extraPenalty`.
+ */
+export function trainingObjective(
+  model: tf.LayersModel,
+  loss: "softmaxCrossEntropy" | "meanSquaredError",
+  penaltyOptions: PenaltyOptions | null,
+  extraPenalty: (() => tf.Scalar) | undefined,
+): (xb: tf.Tensor, yb: tf.Tensor) => tf.Scalar {
+  const layers = l0Layers(model);
+  return (xb, yb) => {
+    const output = model.apply(xb, { training: true }) as tf.Tensor;
+    let total: tf.Tensor =
+      loss === "softmaxCrossEntropy"
+        ? tf.losses.softmaxCrossEntropy(yb, output)
+        : tf.losses.meanSquaredError(yb, output);
+    for (const layer of model.layers) for (const term of layer.calculateLosses()) total = tf.add(total, term);
+    if (penaltyOptions !== null) total = tf.add(total, l0Penalty(layers, penaltyOptions));
+    if (extraPenalty) total = tf.add(total, extraPenalty());
+    return total as tf.Scalar;
+  };
 }
 
 /**

@@ -1,38 +1,39 @@
 /**
- * Benchmarks (not tests), `npm run bench`: time sampling 10^6 hard concrete gates and the forward
- * plus backward pass of the expected-L0 penalty for 10^6 log α, on every backend
- * present, fused library functions against a naive chain of tfjs ops measured in
- * the same run. Prints the median of repeated runs. Kernels on the wasm and cpu
- * backends run synchronously, so the timings include all the work without a read.
- * Then the training-step benchmark of test/bench/training.ts.
+ * Benchmarks (not tests), `npm run bench [-- options]`, on one backend (default
+ * wasm): sampling 10^6 hard concrete gates, the forward plus backward pass of the
+ * expected-L0 penalty for 10^6 log α (library functions, beside the naive chain of
+ * tfjs ops), the training step of the 784-300-100-10 MLP with and without L0 gates
+ * (test/bench/training.ts) and the seconds per full-recipe epoch. Medians over
+ * repeated runs, then the median over `--rounds` rounds. Kernels on the wasm and
+ * cpu backends run synchronously, so the timings include all the work without a read.
+ *
+ * Options:
+ *   --json FILE       also write the figures as JSON (ms unless named; see `BenchResult`)
+ *   --backend NAME    wasm (default), cpu or tensorflow
+ *   --rounds N        rounds (default 1)
+ *   --torch SCRIPT    run ../shared/peer-bench/torch_reference.py (or SCRIPT) with /usr/bin/python3
+ *                     before each round, interleaved, and report its medians beside ours
+ *   --no-profile      skip the per-kernel profile
+ *   --cpu-time        time with the process's CPU time instead of wall time (a loaded machine)
  */
+import { spawnSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import {
-  availableBackends,
+  type BackendName,
   DEFAULT_PARAMS,
   expectedL0,
   Random,
+  registerFastMatMulGradient,
   sampleHardConcrete,
   useBackend,
 } from "l0-hard-concrete";
-import { benchTraining } from "./training";
+import { CLOCK, type KernelProfile, median, medianMs, profileSteps, timeEpochs, timeSteps } from "./training";
 
 const SIZE = 1_000_000;
 const { beta, gamma, zeta } = DEFAULT_PARAMS;
-
-/** Median wall time in milliseconds of `runs` calls of `f` after `warmup` calls; disposes results. */
-function medianMs(f: () => tf.Tensor, runs: number, warmup = 3): number {
-  for (let i = 0; i < warmup; i++) f().dispose();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const out = f();
-    times.push(performance.now() - start);
-    out.dispose();
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(runs / 2)];
-}
 
 /** The naive sampler: tfjs's own seeded uniform noise and the formula op by op. */
 function naiveSample(logAlpha: tf.Tensor, seed: number): tf.Tensor {
@@ -47,32 +48,184 @@ function naiveSample(logAlpha: tf.Tensor, seed: number): tf.Tensor {
 const naivePenaltyGrad = tf.grad((logAlpha: tf.Tensor) =>
   tf.sum(tf.sigmoid(tf.sub(logAlpha, beta * Math.log(-gamma / zeta)))),
 );
-const fusedPenaltyGrad = tf.grad((logAlpha: tf.Tensor) => expectedL0(logAlpha));
+const libraryPenaltyGrad = tf.grad((logAlpha: tf.Tensor) => expectedL0(logAlpha));
+
+/** The figures of one round (ms unless named). */
+interface Round {
+  sample1e6: number;
+  sample1e6Naive: number;
+  penalty1e6: number;
+  penalty1e6Naive: number;
+  l0Step: number;
+  l0Forward: number;
+  l0ForwardPenalty: number;
+  l0ForwardPenaltyBackward: number;
+  plainStep: number;
+  epochSeconds: number;
+}
+
+/** The JSON written by `--json`: medians over rounds, ms unless named. */
+interface BenchResult {
+  backend: string;
+  /** "wall", or "cpu" with --cpu-time (the PyTorch figures are always wall time). */
+  clock: string;
+  rounds: number;
+  date: string;
+  loadAverage: number[];
+  l0Step: number;
+  /** Time of each phase (increments, summing to `l0Step` up to the noise of separate loops). */
+  l0StepPhases: { forward: number; penalty: number; backward: number; optimizer: number };
+  plainStep: number;
+  l0OverPlain: number;
+  sample1e6: number;
+  sample1e6Naive: number;
+  penalty1e6: number;
+  penalty1e6Naive: number;
+  epochSeconds: number;
+  fullRecipeSeconds: number;
+  /** Per kernel of each cumulative phase: count and summed kernel time (ms) of one profiled call. */
+  profile: Record<string, KernelProfile> | null;
+  /** torch_reference.py's JSON, the median of each figure over the same rounds (null without --torch). */
+  torch: Record<string, unknown> | null;
+}
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function runTorch(script: string): Record<string, unknown> {
+  const file = join(tmpdir(), `torch-bench-${process.pid}.json`);
+  const result = spawnSync("/usr/bin/python3", [script, "--json", file], { stdio: ["ignore", "ignore", "inherit"] });
+  if (result.status !== 0) throw new Error(`bench: ${script} failed (exit ${result.status})`);
+  const figures = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  rmSync(file);
+  return figures;
+}
+
+/** The median over rounds of every numeric leaf of torch's JSON (other leaves from the first round). */
+function medianOfObjects(objects: Record<string, unknown>[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(objects[0])) {
+    if (typeof value === "number") out[key] = median(objects.map((o) => o[key] as number));
+    else if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      out[key] = medianOfObjects(objects.map((o) => o[key] as Record<string, unknown>));
+    } else out[key] = value;
+  }
+  return out;
+}
+
+async function round(): Promise<Round> {
+  const logAlpha = tf.randomNormal([SIZE], 0, 1, "float32", 1);
+  const random = new Random(1);
+  const runs = tf.getBackend() === "cpu" ? 7 : 31;
+  const timed = (f: () => tf.Tensor) => medianMs(() => f().dispose(), runs, 3);
+  const figures = {
+    sample1e6: timed(() => sampleHardConcrete(logAlpha, DEFAULT_PARAMS, random)),
+    sample1e6Naive: timed(() => naiveSample(logAlpha, 1)),
+    penalty1e6: timed(() => libraryPenaltyGrad(logAlpha)),
+    penalty1e6Naive: timed(() => naivePenaltyGrad(logAlpha)),
+  };
+  logAlpha.dispose();
+  const steps = timeSteps();
+  return {
+    ...figures,
+    l0Step: steps.l0.step,
+    l0Forward: steps.l0.forward,
+    l0ForwardPenalty: steps.l0.forwardPenalty,
+    l0ForwardPenaltyBackward: steps.l0.forwardPenaltyBackward,
+    plainStep: steps.plain,
+    epochSeconds: await timeEpochs(),
+  };
+}
+
+function printProfile(profile: Record<string, KernelProfile>): void {
+  console.log("\nKernels per phase (one profiled call; cumulative phases; ms are kernel times summed by name):");
+  for (const [phase, { kernels, byName }] of Object.entries(profile)) {
+    const rows = Object.entries(byName)
+      .filter(([name]) => name !== "unnamed scope")
+      .sort((a, b) => b[1].ms - a[1].ms);
+    const total = rows.reduce((sum, [, r]) => sum + r.ms, 0);
+    const top = rows
+      .slice(0, 8)
+      .map(([name, r]) => `${name} ${r.count}× ${r.ms.toFixed(2)}`)
+      .join(", ");
+    console.log(`- ${phase}: ${kernels} kernels, ${total.toFixed(2)} ms; ${top}`);
+  }
+}
 
 async function main(): Promise<void> {
-  const rows: string[] = [];
-  for (const backend of await availableBackends()) {
-    await useBackend(backend);
-    const runs = backend === "cpu" ? 7 : 31;
-    const logAlpha = tf.randomNormal([SIZE], 0, 1, "float32", 1);
-    const random = new Random(1);
-    const sampleFused = medianMs(() => sampleHardConcrete(logAlpha, DEFAULT_PARAMS, random), runs);
-    const sampleNaive = medianMs(() => naiveSample(logAlpha, 1), runs);
-    const penaltyFused = medianMs(() => fusedPenaltyGrad(logAlpha), runs);
-    const penaltyNaive = medianMs(() => naivePenaltyGrad(logAlpha), runs);
-    logAlpha.dispose();
-    const ratio = (naive: number, fused: number) => `${(naive / fused).toFixed(1)}x`;
-    rows.push(
-      `| ${backend} | sample 10^6 gates | ${sampleFused.toFixed(2)} | ${sampleNaive.toFixed(2)} | ${ratio(sampleNaive, sampleFused)} |`,
-      `| ${backend} | expected-L0 forward + backward, 10^6 log α | ${penaltyFused.toFixed(2)} | ${penaltyNaive.toFixed(2)} | ${ratio(penaltyNaive, penaltyFused)} |`,
+  const backend = (option("--backend") ?? "wasm") as BackendName;
+  const rounds = Number(option("--rounds") ?? 1);
+  const torchScript = process.argv.includes("--torch")
+    ? (option("--torch") ?? join("..", "shared", "peer-bench", "torch_reference.py"))
+    : null;
+  await useBackend(backend);
+  // The plain MLP is trained as the experiment trains its baselines (the L0 layers do not use this).
+  registerFastMatMulGradient();
+  const ours: Round[] = [];
+  const torch: Record<string, unknown>[] = [];
+  for (let r = 0; r < rounds; r++) {
+    if (torchScript !== null) torch.push(runTorch(torchScript));
+    ours.push(await round());
+    console.log(
+      `round ${r + 1}/${rounds}: ${JSON.stringify(ours[r], (_, v) => (typeof v === "number" ? +v.toFixed(3) : v))}`,
     );
   }
-  console.log(`Median of repeated runs (ms), Node ${process.version}, tfjs ${tf.version.tfjs}`);
-  console.log("| backend | task | library (fused) | naive tfjs chain | speed-up |");
-  console.log("|---|---|---|---|---|");
-  for (const row of rows) console.log(row);
-  console.log("");
-  await benchTraining();
+  const m = (key: keyof Round) => median(ours.map((o) => o[key]));
+  const profile = process.argv.includes("--no-profile") ? null : await profileSteps();
+  const result: BenchResult = {
+    backend: tf.getBackend(),
+    clock: CLOCK,
+    rounds,
+    date: new Date().toISOString(),
+    loadAverage: (await import("node:os")).loadavg(),
+    l0Step: m("l0Step"),
+    l0StepPhases: {
+      forward: m("l0Forward"),
+      penalty: m("l0ForwardPenalty") - m("l0Forward"),
+      backward: m("l0ForwardPenaltyBackward") - m("l0ForwardPenalty"),
+      optimizer: m("l0Step") - m("l0ForwardPenaltyBackward"),
+    },
+    plainStep: m("plainStep"),
+    l0OverPlain: m("l0Step") / m("plainStep"),
+    sample1e6: m("sample1e6"),
+    sample1e6Naive: m("sample1e6Naive"),
+    penalty1e6: m("penalty1e6"),
+    penalty1e6Naive: m("penalty1e6Naive"),
+    epochSeconds: m("epochSeconds"),
+    fullRecipeSeconds: 200 * m("epochSeconds"),
+    profile,
+    torch: torch.length > 0 ? medianOfObjects(torch) : null,
+  };
+  const t = result.torch as Record<string, number & Record<string, number>> | null;
+  const rows: [string, number, number | undefined][] = [
+    ["L0 step (fwd + penalty + bwd + Adam)", result.l0Step, t?.l0Step_ms],
+    ["… forward", m("l0Forward"), t?.l0StepPhases_ms?.forward],
+    ["… + penalty", m("l0ForwardPenalty"), t?.l0StepPhases_ms?.forwardPenalty],
+    ["… + backward", m("l0ForwardPenaltyBackward"), t?.l0StepPhases_ms?.forwardPenaltyBackward],
+    ["plain MLP step", result.plainStep, t?.plainStep_ms],
+    ["sample 10^6 gates", result.sample1e6, t?.sample1e6_ms],
+    ["expected-L0 fwd + bwd, 10^6 log α", result.penalty1e6, t?.penalty1e6_ms],
+  ];
+  console.log(
+    `\n${backend}, Node ${process.version}, tfjs ${tf.version.tfjs}, ${CLOCK} time, ${rounds} round(s), load ${result.loadAverage.map((l) => l.toFixed(2)).join(" ")}`,
+  );
+  console.log("| task | tfjs (ms) | PyTorch (ms) | ratio |\n|---|---|---|---|");
+  for (const [task, value, reference] of rows) {
+    const ratio = reference === undefined ? "" : `${(value / reference).toFixed(2)}×`;
+    console.log(`| ${task} | ${value.toFixed(2)} | ${reference?.toFixed(2) ?? ""} | ${ratio} |`);
+  }
+  console.log(`L0 step / plain step: ${result.l0OverPlain.toFixed(2)}`);
+  console.log(
+    `naive tfjs chains: sample ${result.sample1e6Naive.toFixed(2)} ms, expected-L0 fwd + bwd ${result.penalty1e6Naive.toFixed(2)} ms`,
+  );
+  console.log(
+    `full-recipe epoch (80 steps + evaluation on 2,000 + averaging): ${result.epochSeconds.toFixed(3)} s; 200 epochs ≈ ${result.fullRecipeSeconds.toFixed(0)} s`,
+  );
+  if (profile !== null) printProfile(profile);
+  const json = option("--json");
+  if (json !== undefined) writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -224,11 +224,11 @@ describe("importing the entries in a fresh process", () => {
     assert.equal(run.status, 0, run.stderr);
   });
 
-  test("the main entry touches no global, backend, flag, gradient or kernel socket; it only registers its layers", () => {
+  test("the main entry touches no global, backend, flag, tfjs gradient or kernel socket; it only registers its layers and optimizer", () => {
     const { before, main } = report;
     assert.deepEqual(
       main.layerClasses.filter((name: string) => !before.layerClasses.includes(name)),
-      ["L0Conv2D", "L0Dense"],
+      ["FusedAdam", "L0Conv2D", "L0Dense"],
     );
     assert.deepEqual({ ...main, layerClasses: null }, { ...before, layerClasses: null });
     assert.equal(main.kernelSendPatched, false);

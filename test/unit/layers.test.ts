@@ -816,4 +816,72 @@ describe("fast matrix-product gradients", () => {
     }
     tf.dispose([a, b, w, at, bt, ...reference, ...fast, ...registered]);
   });
+
+  test("L0Dense (gates on the kernel's rows): the input's gradient equals the plain chain's; none is computed when not needed", () => {
+    const layer = l0Dense({ units: 4, activation: "tanh", inputShape: [6], seed: 15 });
+    const model = tf.sequential({ layers: [layer] });
+    setBias(layer);
+    const x = tf.randomNormal([5, 6], 0, 1, "float32", 16);
+    const w = tf.randomNormal([5, 4], 0, 1, "float32", 17);
+    const noise = layer.random!.clone();
+    const [dx] = tf.grads((input: tf.Tensor) => trainingObjective(layer, input, w, noise))([x]);
+    const [logAlpha, kernel, bias] = [layer.logAlpha, layer.kernelVariable, layer.biasVariable!].map((v) => v.read());
+    const [expected] = tf.grads((input: tf.Tensor) =>
+      tf.sum(tf.mul(w, referenceOutput(layer, input, noise, { logAlpha, kernel, bias }, tf.tanh))),
+    )([x]);
+    const size = tf.tidy(() => tf.max(tf.abs(expected)).dataSync()[0]);
+    assert.ok(size > 0 && maxAbsDiff(dx, expected) < 1e-5 * Math.max(1, size), "∂/∂x");
+    // With x a constant (a first layer's input), the backward pass runs one product (xᵀδ), not two.
+    const variables = [layer.logAlpha, layer.kernelVariable, layer.biasVariable!].map((v) => v.read() as tf.Variable);
+    const products = (f: () => void) =>
+      tf.profile(f).then((info) => info.kernels.filter((k) => k.name === "BatchMatMul").length);
+    return Promise.all([
+      products(() => tf.dispose(tf.variableGrads(() => trainingObjective(layer, x, w, noise), variables).grads)),
+      products(() => tf.dispose(tf.grads((input: tf.Tensor) => trainingObjective(layer, input, w, noise))([x]))),
+    ]).then(([withoutInput, withInput]) => {
+      assert.equal(withoutInput, 1);
+      assert.equal(withInput, 1);
+      tf.dispose([x, w, dx, expected]);
+      model.dispose();
+    });
+  });
+});
+
+describe("the fused layer penalty", () => {
+  test("equals λ·expectedL0()/N + expectedL2(wd) (/N or not) and its autodiff gradients: dense, per weight, convolution", () => {
+    const layers: L0Layer[] = [
+      l0Dense({ units: 4, inputShape: [6], seed: 41 }),
+      l0Dense({ units: 4, inputShape: [6], seed: 42, gatePerWeight: true }),
+      l0Conv2d({ filters: 3, kernelSize: 2, inputShape: [4, 4, 2], seed: 43 }),
+    ];
+    for (const layer of layers) {
+      const model = tf.sequential({ layers: [layer] });
+      setBias(layer);
+      for (const weightDecayDividedByN of [true, false]) {
+        const settings = { lambda: 0.7, datasetSize: 50, weightDecay: 0.03, weightDecayDividedByN };
+        const variables = [layer.logAlpha, layer.kernelVariable, layer.biasVariable!].map(
+          (v) => v.read() as tf.Variable,
+        );
+        const composed = () =>
+          tf.tidy(() => {
+            const l2 = layer.expectedL2(settings.weightDecay);
+            return tf.add(
+              tf.div(tf.mul(settings.lambda, layer.expectedL0()), settings.datasetSize),
+              weightDecayDividedByN ? tf.div(l2, settings.datasetSize) : l2,
+            ) as tf.Scalar;
+          });
+        const fused = tf.variableGrads(() => layer.penalty(settings), variables);
+        const reference = tf.variableGrads(composed, variables);
+        const [a, b] = [fused.value.dataSync()[0], reference.value.dataSync()[0]];
+        assert.ok(b > 0 && Math.abs(a - b) < 1e-6 * b, `${layer.name}: penalty ${a} vs ${b}`);
+        for (const variable of variables) {
+          const size = tf.tidy(() => tf.max(tf.abs(reference.grads[variable.name])).dataSync()[0]);
+          const gap = maxAbsDiff(fused.grads[variable.name], reference.grads[variable.name]);
+          assert.ok(size > 0 && gap < 1e-5 * size, `${layer.name} ${variable.name}: gap ${gap}, scale ${size}`);
+        }
+        tf.dispose([fused.value, reference.value, ...Object.values(fused.grads), ...Object.values(reference.grads)]);
+      }
+      model.dispose();
+    }
+  });
 });
