@@ -23,6 +23,7 @@ export {
   type Histogram,
   histogram,
   histogramBars,
+  image,
   type LineStyle,
   line,
   type PlotOptions,

@@ -5,6 +5,9 @@
 //
 //   node tools/course.mjs [--notebooks DIR] [--build DIR]   (defaults: notebooks/ and build/)
 //
+// The notebooks run on two lanes at once (chapter 08's long training in one, the
+// other chapters in the other; see `LANES` and `LONGEST`).
+//
 // Stopping it (Ctrl-C, SIGINT or SIGTERM) or a failure changes nothing half-way:
 // each executed copy is written whole, and only once its notebook has run to the
 // end (tools/run_notebooks.py, which also kills the running kernel when
@@ -26,23 +29,47 @@ export const SITE = join(root, "build", "site");
 /** The prefix of the temporary folders the pages are built in, next to the site folder. */
 const SITE_TEMP_PREFIX = ".site-";
 
+/** How many notebooks run at once: one per core of the 2-core machine the course is budgeted on. */
+export const LANES = 2;
+
 /**
- * Executes notebooks (files or folders) with tools/run_notebooks.py. A SIGINT or
- * SIGTERM this process receives meanwhile is passed on to the runner. Resolves to
- * the runner's exit status (128 + the signal number when a signal ended it).
+ * Notebooks that run far longer than the others, started first (longest first): one
+ * lane runs chapter 08's training while the other runs the remaining chapters.
  */
-export function executeNotebooks(python, paths, out = EXECUTED) {
+export const LONGEST = ["08-training-an-l0-mlp.ipynb"];
+
+/** The notebooks of folder `dir`, in the order the runner's lanes take them: `LONGEST` first, then by name. */
+export function notebookOrder(dir = NOTEBOOKS) {
+  const names = readdirSync(dir)
+    .filter((name) => name.endsWith(".ipynb"))
+    .sort();
+  const rank = (name) => (LONGEST.includes(name) ? LONGEST.indexOf(name) : LONGEST.length);
+  return names.sort((a, b) => rank(a) - rank(b)).map((name) => join(dir, name));
+}
+
+/**
+ * Executes notebooks (files or folders) with tools/run_notebooks.py on `LANES`
+ * lanes. A SIGINT or SIGTERM this process receives meanwhile is passed on to the
+ * runner. Resolves to the runner's exit status (128 + the signal number when a
+ * signal ended it) and, with `capture`, its output (otherwise shown as it comes).
+ */
+export function executeNotebooks(python, paths, out = EXECUTED, { capture = false } = {}) {
   const runner = join(root, "tools", "run_notebooks.py");
-  const child = spawn(python, [runner, "--out", out, ...paths], { cwd: root, stdio: "inherit" });
+  const child = spawn(python, [runner, "--jobs", String(LANES), "--out", out, ...paths], {
+    cwd: root,
+    stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
+  });
+  let output = "";
+  if (capture) for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk) => (output += chunk));
   const forward = (signal) => child.kill(signal);
   process.on("SIGINT", forward);
   process.on("SIGTERM", forward);
   return new Promise((done, fail) => {
     child.on("error", fail);
-    child.on("exit", (code, signal) => {
+    child.on("close", (code, signal) => {
       process.off("SIGINT", forward);
       process.off("SIGTERM", forward);
-      done(code ?? 128 + constants.signals[signal]);
+      done({ status: code ?? 128 + constants.signals[signal], output });
     });
   });
 }
@@ -111,7 +138,7 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   exitIfStopped();
   removeLeftoverSiteFolders(site);
   removeStaleExecuted(notebooks, executed);
-  const status = await executeNotebooks(python, [notebooks], executed);
+  const { status } = await executeNotebooks(python, notebookOrder(notebooks), executed);
   exitIfStopped();
   if (status !== 0) {
     console.error(`course: a notebook failed (see above); ${site} was not rebuilt.`);

@@ -1,8 +1,11 @@
 """Execute Jupyter notebooks with the tslab kernel through Jupyter's own client (nbclient).
 
-Usage: run_notebooks.py [--out DIR] [--timeout SECONDS] [--allow-errors] NOTEBOOK_OR_DIR...
+Usage: run_notebooks.py [--out DIR] [--jobs N] [--timeout SECONDS] [--allow-errors] NOTEBOOK_OR_DIR...
 
-Each notebook runs in a fresh kernel with its own folder as working directory. The
+Each notebook runs in a fresh kernel with its own folder as working directory. With
+--jobs N, N notebooks run at once, each in its own kernel: N workers take the
+notebooks in the order given (put the longest first) and each takes the next one
+when it is done. The
 executed copy is written to DIR (default build/notebooks) only when the whole
 notebook succeeded, through a temporary file and an atomic rename, so a failed or
 interrupted run leaves the previous executed copy intact.
@@ -31,7 +34,7 @@ other, so a broken solution fails the run, but its outputs are left out of the
 executed copy: the answer is not shown to a reader of the executed notebook. --allow-errors lets cells with status "error" pass (as
 nbclient's allow_errors does) but still fails on "abort" and the rest.
 
-The first SIGINT (Ctrl-C) or SIGTERM stops the run: the running kernel is killed
+The first SIGINT (Ctrl-C) or SIGTERM stops the run: every running kernel is killed
 (its process group: Jupyter starts each kernel in a session of its own, which a
 Ctrl-C in the terminal does not reach), nothing more is written, and the runner
 exits with 128 + the signal number. nbclient would instead shut the kernel down
@@ -44,6 +47,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -89,25 +93,39 @@ class TslabClient(NotebookClient):
 
 
 class Stop:
-    """The signal that stopped the run, if any, and the client whose kernel is running."""
+    """The signal that stopped the run, if any, and the clients whose kernels are running."""
 
     def __init__(self):
         self.signal = None
-        self.client = None
+        self.clients = set()
+        self.lock = threading.Lock()
 
     def handle(self, signum, frame):
         if self.signal is None:
             self.signal = signum
-        self.kill_kernel()
+        with self.lock:
+            clients = list(self.clients)
+        for client in clients:
+            kill_kernel(client)
 
-    def kill_kernel(self):
-        provisioner = getattr(getattr(self.client, "km", None), "provisioner", None)
-        pgid = getattr(provisioner, "pgid", None)
-        if pgid:
-            try:
-                os.killpg(pgid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+    def running(self, client):
+        with self.lock:
+            self.clients.add(client)
+
+    def finished(self, client):
+        with self.lock:
+            self.clients.discard(client)
+
+
+def kill_kernel(client):
+    """Kills the process group of `client`'s kernel, if it has started."""
+    provisioner = getattr(getattr(client, "km", None), "provisioner", None)
+    pgid = getattr(provisioner, "pgid", None)
+    if pgid:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 class Stopped(Exception):
@@ -174,7 +192,7 @@ def run_one(path, out_dir, timeout, allow_errors, stop):
         on_cell_executed=on_cell_executed,
     )
     client.allow_errors = True  # status is judged by on_cell_executed above
-    stop.client = client
+    stop.running(client)
     try:
         client.execute()
     except CellTimeoutError as e:
@@ -188,7 +206,7 @@ def run_one(path, out_dir, timeout, allow_errors, stop):
         cell = nb.cells[running["cell"] - 1]
         raise CellFailure(running["cell"], f"the kernel died ({e})", stderr_of(cell)) from None
     finally:
-        stop.client = None
+        stop.finished(client)
     if stop.signal is not None:
         raise Stopped()
     nb.cells.pop()  # the flush cell
@@ -231,26 +249,52 @@ def collect(args):
     return paths
 
 
+def report(path, failure):
+    """The lines that say which notebook and cell failed, and the cell's stderr."""
+    lines = [f"FAIL {path}: cell {failure.cell_number}: {failure.reason}"]
+    if failure.stderr.strip():
+        lines.append("  stderr:\n" + "\n".join("    " + l for l in failure.stderr.rstrip().splitlines()))
+    return "\n".join(lines)
+
+
 def run_all(paths, out_dir, args, stop):
-    """Runs the notebooks one after the other; returns how many failed."""
+    """Runs the notebooks on args.jobs workers, each taking the next notebook in order; returns how many failed."""
+    queue = list(reversed(paths))
+    lock = threading.Lock()
     failures = 0
-    for path in paths:
-        start = time.monotonic()
-        try:
-            if stop.signal is not None:
-                raise Stopped()
-            run_one(path, out_dir, args.timeout, args.allow_errors, stop)
-        except Exception as e:
-            if stop.signal is not None:
-                break  # whatever the killed kernel made nbclient raise
-            if not isinstance(e, CellFailure):
+
+    def say(text):
+        with lock:  # one notebook's report stays in one piece when several workers print
+            print(text, flush=True)
+
+    def work():
+        nonlocal failures
+        while True:
+            with lock:
+                if not queue or stop.signal is not None:
+                    return
+                path = queue.pop()
+            start = time.monotonic()
+            try:
+                run_one(path, out_dir, args.timeout, args.allow_errors, stop)
+            except Stopped:
+                return
+            except CellFailure as e:
+                if stop.signal is not None:
+                    return  # whatever the killed kernel made nbclient raise
+                with lock:
+                    failures += 1
+                say(report(path, e))
+                continue
+            except Exception:
+                if stop.signal is not None:
+                    return
                 raise
-            failures += 1
-            print(f"FAIL {path}: cell {e.cell_number}: {e.reason}", flush=True)
-            if e.stderr.strip():
-                print("  stderr:\n" + "\n".join("    " + l for l in e.stderr.rstrip().splitlines()), flush=True)
-            continue
-        print(f"ok   {path} ({time.monotonic() - start:.1f} s) -> {out_dir / path.name}", flush=True)
+            say(f"ok   {path} ({time.monotonic() - start:.1f} s) -> {out_dir / path.name}")
+
+    with ThreadPoolExecutor(max_workers=args.jobs) as workers:
+        for done in [workers.submit(work) for _ in range(min(args.jobs, len(paths)))]:
+            done.result()
     return failures
 
 
@@ -258,14 +302,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--out", default="build/notebooks")
+    parser.add_argument("--jobs", type=int, default=1, help="notebooks run at once (default 1)")
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     parser.add_argument("--allow-errors", action="store_true")
     args = parser.parse_args()
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
     paths = collect(args.notebooks)
     stop = Stop()
     signal.signal(signal.SIGINT, stop.handle)
     signal.signal(signal.SIGTERM, stop.handle)
-    with ThreadPoolExecutor(max_workers=1) as worker:
+    with ThreadPoolExecutor(max_workers=1) as worker:  # the main thread keeps the signals
         failures = worker.submit(run_all, paths, Path(args.out), args, stop).result()
     if stop.signal is not None:
         name = signal.Signals(stop.signal).name

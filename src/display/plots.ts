@@ -171,6 +171,39 @@ export function atoms(name: string, points: { x: number; mass: number }[], style
   };
 }
 
+/**
+ * A `rows` × `columns` image from `values` in row-major order (entry r·columns + c
+ * is row r, column c), drawn as a heatmap on the colour range [zmin, zmax]; set
+ * `PlotOptions.image` so that row 0 is at the top and pixels are square.
+ */
+export function image(
+  name: string,
+  values: ArrayLike<number>,
+  rows: number,
+  columns: number,
+  style: { colorscale?: string; zmin: number; zmax: number },
+): Trace {
+  const zs = numbers("image", "values", values);
+  if (
+    !Number.isInteger(rows) ||
+    !Number.isInteger(columns) ||
+    rows < 1 ||
+    columns < 1 ||
+    zs.length !== rows * columns
+  ) {
+    fail("image", "values", `${zs.length} values`, `rows · columns = ${rows} · ${columns} values (positive integers)`);
+  }
+  return {
+    type: "heatmap",
+    name,
+    z: Array.from({ length: rows }, (_, r) => zs.slice(r * columns, (r + 1) * columns).map(round6)),
+    colorscale: style.colorscale ?? "Viridis",
+    zmin: style.zmin,
+    zmax: style.zmax,
+    colorbar: { title: { text: name } },
+  };
+}
+
 /** Titles, ranges and scales of a figure. */
 export interface PlotOptions {
   /** The figure's title (short: plotly does not wrap it). */
@@ -188,6 +221,8 @@ export interface PlotOptions {
   logY?: boolean;
   /** Height in pixels (default 420; 480 with a slider). */
   height?: number;
+  /** Axes for an `image`: row 0 at the top, square pixels. */
+  image?: boolean;
   /** Any other plotly layout settings, applied last. */
   layout?: Record<string, unknown>;
 }
@@ -204,6 +239,9 @@ function layoutOf(options: PlotOptions): Record<string, unknown> {
     yaxis: axis(options.y, options.yRange, options.logY),
     height: options.height ?? 420,
   };
+  if (options.image) {
+    layout.yaxis = { ...(layout.yaxis as Record<string, unknown>), autorange: "reversed", scaleanchor: "x" };
+  }
   if (options.y2 !== undefined) {
     layout.yaxis2 = { ...axis(options.y2, options.y2Range), overlaying: "y", side: "right", showgrid: false };
     layout.legend = { x: 1.08, y: 1 };

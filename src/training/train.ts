@@ -37,6 +37,8 @@ export interface EpochRecord {
   readonly expectedL0: number;
   /** Units left by the test-time gate, per L0 layer. */
   readonly unitsLeft: number[];
+  /** Gates whose test-time gate is fractional, 0 < ẑ < 1, per L0 layer (`L0Layer.fractionalGates`). */
+  readonly fractionalGates: number[];
   /** Lagrange multiplier μ (NaN without a controller). */
   readonly multiplier: number;
   /** Wall-clock seconds of the epoch's training steps (evaluation excluded). */
@@ -214,6 +216,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
         evalError: evaluate ? errorOf(model, options.evalData!, loss) : Number.NaN,
         expectedL0: layers.reduce((sum, layer) => sum + tf.tidy(() => layer.expectedL0().dataSync()[0]), 0),
         unitsLeft: layers.map((layer) => layer.unitsLeft()),
+        fractionalGates: layers.map((layer) => layer.fractionalGates()),
         multiplier: options.lagrangian ? options.lagrangian.multiplier : Number.NaN,
         seconds,
       });

@@ -5,10 +5,9 @@
 // loaded in headless Chromium (every slide stepped through), each handout read
 // back with poppler; the live widgets in their pages, started in Chromium.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { checkSiteInBrowser } from "./browser";
 import { checkHandout } from "./handouts";
@@ -23,19 +22,29 @@ const executed = join(root, "build", "notebooks");
 const PLOTLY = "application/vnd.plotly.v1+json";
 type Output = { output_type: string; data?: Record<string, unknown> };
 
+/** The runner's lines about notebook `name`: its "ok" line, or its FAIL line with the stderr below it. */
+function reportFor(output: string, name: string): string {
+  const start = output.search(new RegExp(`^(ok  |FAIL) \\S*${name.replace(/[.]/g, "\\.")}`, "m"));
+  if (start === -1) return `no line about ${name} in the runner's output:\n${output}`;
+  const next = output.slice(start + 1).search(/^(FAIL|ok) /m);
+  return next === -1 ? output.slice(start) : output.slice(start, start + 1 + next);
+}
+
 describe("the course notebooks", () => {
+  // Executed as `npm run course` executes them: on two lanes, the longest notebook first.
+  let run = { status: -1, output: "" };
+  before(async () => {
+    const course = await import(pathToFileURL(join(root, "tools", "course.mjs")).href);
+    run = await course.executeNotebooks(python, course.notebookOrder(), executed, { capture: true });
+  });
+
   test("there is at least the first chapter", () => {
     assert.ok(notebooks.includes("01-why-l0-has-no-gradient.ipynb"), `notebooks: ${notebooks.join(", ")}`);
   });
 
   for (const name of notebooks) {
     test(`${name} runs through Jupyter with every check passing`, () => {
-      const result = spawnSync(
-        python,
-        [join(root, "tools", "run_notebooks.py"), "--out", executed, join("notebooks", name)],
-        { cwd: root, encoding: "utf8" },
-      );
-      assert.equal(result.status, 0, result.stdout + result.stderr);
+      assert.match(reportFor(run.output, name), /^ok /, reportFor(run.output, name));
       const nb = JSON.parse(readFileSync(join(executed, name), "utf8"));
       const cells: { cell_type: string; source: string | string[]; outputs?: Output[] }[] = nb.cells;
       const source = cells.map((cell) => [cell.source].flat().join("")).join("\n");
@@ -49,6 +58,10 @@ describe("the course notebooks", () => {
       }
     });
   }
+
+  test("the runner reports success", () => {
+    assert.equal(run.status, 0, run.output);
+  });
 
   test("the lecture pages, slides and handouts cover every chapter and pass their checks", async () => {
     const { removeStaleExecuted } = await import(pathToFileURL(join(root, "tools", "course.mjs")).href);

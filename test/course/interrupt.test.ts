@@ -111,9 +111,25 @@ describe("the course command, stopped half-way", () => {
     const run = startCourse("01 02");
     await until(() => existsSync(join(pids, "01")), "chapter 01's kernel", run.output);
     process.kill(Number(readFileSync(join(pids, "01"), "utf8")), "SIGKILL");
-    // The runner reports chapter 01 and goes on with chapter 02, which waits.
+    // The runner reports chapter 01; chapter 02, on the other lane, waits.
     await until(() => existsSync(join(pids, "02")), "chapter 02's kernel", run.output);
-    assert.match(run.output(), /FAIL \S*01-chapter\.ipynb: cell 2: the kernel died/);
+    await until(
+      () => /FAIL \S*01-chapter\.ipynb: cell 2: the kernel died/.test(run.output()),
+      "01's report",
+      run.output,
+    );
+    process.kill(-run.group, "SIGINT");
+    assert.equal(await run.exited, 130, run.output());
+    assert.match(run.output(), /stopped by SIGINT/);
+    assert.deepEqual(snapshot(build), before);
+    assert.deepEqual(leftBehind(run.group, fixture), []);
+  });
+
+  test("Ctrl-C while both lanes run a notebook: both kernels killed, nothing written", async () => {
+    previousRun();
+    const before = snapshot(build);
+    const run = startCourse("01 02");
+    await until(() => existsSync(join(pids, "01")) && existsSync(join(pids, "02")), "both kernels", run.output);
     process.kill(-run.group, "SIGINT");
     assert.equal(await run.exited, 130, run.output());
     assert.match(run.output(), /stopped by SIGINT/);

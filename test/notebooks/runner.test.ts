@@ -32,9 +32,10 @@ describe("run_notebooks.py on broken notebooks", () => {
   const out = mkdtempSync(join(tmpdir(), "l0-runner-"));
   const broken = (name: string) => join("test", "fixtures", "broken", `${name}.ipynb`);
 
-  // One run over the notebooks that need no options: the runner goes on after a failure.
+  // One run over the notebooks that need no options, two at a time as the course runs them: the runner goes
+  // on after a failure, and each report names its own notebook and cell.
   const names = ["exception", "type-error", "uncaught", "uncaught-last", "unawaited", "dead-kernel"];
-  const batch = runner(["--out", out, ...names.map(broken)]);
+  const batch = runner(["--out", out, "--jobs", "2", ...names.map(broken)]);
 
   test("the run fails naming each failed notebook and cell, and writes no executed copy of them", () => {
     assert.equal(batch.status, 1);

@@ -17,6 +17,7 @@ import {
   grid,
   histogram,
   histogramBars,
+  image,
   ksCriticalValue,
   ksDistance,
   line,
@@ -147,6 +148,18 @@ describe("figure builders", () => {
     assert.deepEqual(trace.y, [0, 0.168, null, 0, 0.2, null]);
     assert.deepEqual(trace.text, ["", "0.168", "", "", "0.200", ""]);
     assert.equal(trace.yaxis, "y2");
+  });
+
+  test("image cuts row-major values into rows, and plot puts row 0 at the top with square pixels", () => {
+    const trace = image("ẑ", [0, 0.5, 1, 0.25, 0.75, 1 / 3], 2, 3, { zmin: 0, zmax: 1 });
+    assert.deepEqual(trace.z, [
+      [0, 0.5, 1],
+      [0.25, 0.75, 0.333333],
+    ]);
+    assert.equal(trace.type, "heatmap");
+    assert.throws(() => image("ẑ", [0, 1, 2], 2, 2, { zmin: 0, zmax: 1 }), /image: values .*rows · columns = 2 · 2/);
+    const layout = plot([trace], { title: "t", x: "column", y: "row", image: true }).layout as Record<string, unknown>;
+    assert.deepEqual(layout.yaxis, { title: { text: "row" }, autorange: "reversed", scaleanchor: "x" });
   });
 
   test("plot sets titles, ranges, log scales and a right-hand axis", () => {

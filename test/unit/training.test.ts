@@ -187,6 +187,10 @@ describe("trainL0", () => {
       [0, 1, 2, 3],
     );
     assert.deepEqual(last.unitsLeft[0], 4);
+    // The record holds the last epoch's fractional gates (no averaging: the model the training ended with).
+    const zHat = Array.from(l0Layers(model)[0].testTimeGates().dataSync());
+    assert.equal(last.fractionalGates[0], zHat.filter((v) => v > 0 && v < 1).length);
+    assert.ok(last.fractionalGates.every((f, i) => f <= last.unitsLeft[i]));
     for (const layer of l0Layers(model)) {
       const values = layer.logAlpha.read().dataSync();
       for (const v of values)
