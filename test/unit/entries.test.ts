@@ -134,6 +134,7 @@ describe("public API", () => {
       "grid",
       "histogram",
       "histogramBars",
+      "image",
       "inNotebook",
       "ksCriticalValue",
       "ksDistance",
