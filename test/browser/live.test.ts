@@ -18,28 +18,19 @@
  * - A page whose library bundle is missing, or broken, shows a visible message.
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import { hardConcreteParams, probFractional, probOne, probZero, testTimeGate } from "l0-hard-concrete";
 import type { BrowserContext, Page } from "playwright-core";
+import { ORIGIN, serveSite, watch } from "./serve";
 
 const root = resolve(__dirname, "..", "..", "..");
 const chromiumPath = process.env.L0_CHROMIUM || "/usr/bin/chromium";
-const ORIGIN = "http://l0.test";
 const BUNDLE = "/assets/live/l0-hard-concrete.mjs";
 const SAMPLES = 20_000;
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".woff": "font/woff",
-  ".wasm": "application/wasm",
-};
-
 const site = mkdtempSync(join(tmpdir(), "l0-live-site-"));
 after(() => rmSync(site, { recursive: true, force: true }));
 
@@ -53,32 +44,6 @@ before(async () => {
     writeFileSync(join(site, file), pageHtml({ title: widget, body: `<main>\n${liveHtml(widget)}\n</main>` }));
   }
 });
-
-/** Serves `site` at ORIGIN; any other request is refused and recorded in `problems`. */
-async function serveSite(context: BrowserContext, problems: string[]): Promise<void> {
-  await context.route("**/*", async (route) => {
-    const url = new URL(route.request().url());
-    const file = normalize(join(site, decodeURIComponent(url.pathname)));
-    if (url.origin !== ORIGIN || !file.startsWith(normalize(site + sep))) {
-      problems.push(`request outside the site folder: ${url.href}`);
-      return route.abort();
-    }
-    try {
-      if (!statSync(file).isFile()) throw new Error("not a file");
-      return route.fulfill({ status: 200, contentType: TYPES[extname(file)], body: readFileSync(file) });
-    } catch {
-      problems.push(`not found: ${url.pathname}`);
-      return route.fulfill({ status: 404 });
-    }
-  });
-}
-
-function watch(page: Page, name: string, problems: string[]): void {
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`${name}: console error: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`${name}: page error: ${e.message}`));
-}
 
 /** Opens `file` and waits until its widget has started or failed; returns its `data-state`. */
 async function open(page: Page, file: string): Promise<string> {
@@ -193,7 +158,7 @@ test("the live widgets compute in the page, show the library's errors, and say s
   const { withChromium } = await import(pathToFileURL(join(root, "tools", "chromium.mjs")).href);
   const problems: string[] = [];
   await withChromium(chromiumPath, async (context: BrowserContext) => {
-    await serveSite(context, problems);
+    await serveSite(context, site, problems);
 
     const gate = await context.newPage();
     watch(gate, "gate.html", problems);
@@ -276,7 +241,7 @@ test("the live widgets compute in the page, show the library's errors, and say s
     // Bundle missing, bundle broken: the widget says so, visibly.
     for (const [what, answer] of [
       ["missing", { status: 404 }],
-      ["broken", { status: 200, contentType: TYPES[".mjs"], body: "export const = ;" }],
+      ["broken", { status: 200, contentType: "text/javascript; charset=utf-8", body: "export const = ;" }],
     ] as const) {
       const page = await context.newPage();
       await page.route(`**${BUNDLE}`, (route) => route.fulfill(answer));

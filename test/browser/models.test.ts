@@ -11,27 +11,18 @@
  *   with its gates, predicts what Node predicted, and trains it for two epochs.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { l0Dense, l0Layers, pruneToDense, selectInputs, useBackend } from "l0-hard-concrete";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
+import { ORIGIN, serveSite, watch } from "./serve";
 
 const root = resolve(__dirname, "..", "..", "..");
 const chromiumPath = process.env.L0_CHROMIUM || "/usr/bin/chromium";
-const ORIGIN = "http://l0.test";
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".wasm": "application/wasm",
-  ".bin": "application/octet-stream",
-};
-
 const site = mkdtempSync(join(tmpdir(), "l0-browser-models-"));
 after(() => rmSync(site, { recursive: true, force: true }));
 
@@ -106,37 +97,11 @@ function assertClose(actual: number[][], wanted: number[][], what: string): void
   assert.ok(worst < 1e-5, `${what}: largest difference from Node's prediction ${worst}`);
 }
 
-/** Serves `site` at ORIGIN to every page of `context`; any other request is refused and recorded. */
-async function serveSite(context: BrowserContext, problems: string[]): Promise<void> {
-  await context.route("**/*", async (route) => {
-    const url = new URL(route.request().url());
-    const file = normalize(join(site, decodeURIComponent(url.pathname)));
-    if (url.origin !== ORIGIN || !file.startsWith(normalize(site + sep))) {
-      problems.push(`request outside the site: ${url.href}`);
-      return route.abort();
-    }
-    try {
-      if (!statSync(file).isFile()) throw new Error("not a file");
-      return route.fulfill({ status: 200, contentType: TYPES[extname(file)], body: readFileSync(file) });
-    } catch {
-      problems.push(`not found: ${url.pathname}`);
-      return route.fulfill({ status: 404 });
-    }
-  });
-}
-
-function watch(page: Page, name: string, problems: string[]): void {
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`${name}: console error: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`${name}: page error: ${e.message}`));
-}
-
 test("saved models load and predict the same in Chromium, with plain tfjs (pruned) and with the library (L0)", async () => {
   const { withChromium } = await import(pathToFileURL(join(root, "tools", "chromium.mjs")).href);
   const problems: string[] = [];
   await withChromium(chromiumPath, async (context: BrowserContext) => {
-    await serveSite(context, problems);
+    await serveSite(context, site, problems);
 
     const plain = await context.newPage();
     watch(plain, "plain.html", problems);
