@@ -78,6 +78,23 @@ const ofLogAlpha: [string, OfLogAlpha, "up" | "down"][] = [
   ["medianGate", medianGate, "up"],
 ];
 
+/** `f(logAlpha, params)` throws an Error naming `logAlpha` for a non-finite log α and the parameter for a bad β, γ or ζ. */
+function rejectsBadLogAlphaOrParams(name: string, f: (logAlpha: number, params?: HardConcreteParams) => number): void {
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        notFinite.map((v) => ({ name: "logAlpha", value: v })),
+        badParams,
+      ),
+      (bad) => {
+        if (bad.name === "logAlpha") throwsNaming(() => f(bad.value as number), name, "logAlpha");
+        else throwsNaming(() => f(0, withBad(bad)), name, bad.name);
+      },
+    ),
+    RUNS,
+  );
+}
+
 describe("fuzz: functions of log α (number overloads)", () => {
   for (const [name, f, direction] of ofLogAlpha) {
     it(`${name}: in [0, 1] and monotone in log α`, () => {
@@ -90,21 +107,7 @@ describe("fuzz: functions of log α (number overloads)", () => {
         RUNS,
       );
     });
-    it(`${name}: bad log α or parameters throw an Error naming them`, () => {
-      fc.assert(
-        fc.property(
-          fc.oneof(
-            notFinite.map((v) => ({ name: "logAlpha", value: v })),
-            badParams,
-          ),
-          (bad) => {
-            if (bad.name === "logAlpha") throwsNaming(() => f(bad.value as number), name, "logAlpha");
-            else throwsNaming(() => f(0, withBad(bad)), name, bad.name);
-          },
-        ),
-        RUNS,
-      );
-    });
+    it(`${name}: bad log α or parameters throw an Error naming them`, () => rejectsBadLogAlphaOrParams(name, f));
   }
 
   it("probFractional: in [0, 1], and the three masses sum to 1; P(z = 0) + P(z ≠ 0) = 1", () => {
@@ -117,20 +120,7 @@ describe("fuzz: functions of log α (number overloads)", () => {
       }),
       RUNS,
     );
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          notFinite.map((v) => ({ name: "logAlpha", value: v })),
-          badParams,
-        ),
-        (bad) => {
-          if (bad.name === "logAlpha")
-            throwsNaming(() => probFractional(bad.value as number), "probFractional", "logAlpha");
-          else throwsNaming(() => probFractional(0, withBad(bad)), "probFractional", bad.name);
-        },
-      ),
-      RUNS,
-    );
+    rejectsBadLogAlphaOrParams("probFractional", probFractional);
   });
 
   it("symmetry of the stretch γ = 1 − ζ: P(z = 1 | log α) = P(z = 0 | −log α), ẑ(log α) + ẑ(−log α) = 1", () => {
