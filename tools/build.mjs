@@ -9,7 +9,8 @@
 //                           ES module (it also exports `tf`), and the wasm backend's .wasm files, for a
 //                           page's <script type="module"> without a bundler or network
 //
-// tsc is incremental (a no-op build takes about a second); the two esbuild bundles take about one more.
+// The library's tsc step is skipped when its sources are older than its build (about half a second);
+// the two esbuild bundles take about one more.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -43,8 +44,17 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 setWasmPaths(new URL("./", import.meta.url).href);
 `;
 
-function compile(project) {
-  const result = spawnSync(process.execPath, [tsc, "-p", project], { cwd: root, stdio: "inherit" });
+/**
+ * Compiles a TypeScript project. With `skipIfUpToDate`, `tsc --build` first compares
+ * the timestamps of the project's own sources with its build info and does nothing
+ * when none is newer (about half a second instead of five: even an incremental
+ * `tsc -p` parses all 800 declaration files). Only for the library: its inputs are
+ * its own sources, while the other projects also read the library's declarations in
+ * dist/, which `--build` would not see change.
+ */
+function compile(project, { skipIfUpToDate = false } = {}) {
+  const args = skipIfUpToDate ? ["--build", project] : ["-p", project];
+  const result = spawnSync(process.execPath, [tsc, ...args], { cwd: root, stdio: "inherit" });
   if (result.status !== 0) {
     console.error(`build: TypeScript errors in ${project} (above)`);
     process.exit(1);
@@ -70,7 +80,7 @@ export function browserBundleOptions(outfile = BROWSER_BUNDLE) {
 }
 
 export function buildLibrary() {
-  compile("tsconfig.json");
+  compile("tsconfig.json", { skipIfUpToDate: true });
   const { buildSync } = esbuild();
   buildSync({
     entryPoints: [join(root, "src", "index.ts")],
