@@ -1,7 +1,7 @@
 // Notebook sources are committed without outputs; the check that enforces it
 // must catch a notebook that has them.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
@@ -33,16 +33,10 @@ test("a notebook with outputs is reported with its cell", async () => {
 /** Longest code cell a chapter may have (issue 12: a cell is read at a glance; figures come from the library's builders). */
 const MAX_CODE_LINES = 25;
 
-/**
- * Chapters still waiting for their second-edition rewrite (issue 12), whose
- * figures are still built inline; each rewrite removes its chapter from here.
- */
-const AWAITING_REWRITE = new Set(["08-training-an-l0-mlp.ipynb"]);
-
 /** The code cells of `dir`'s notebooks with more than MAX_CODE_LINES lines, as "notebook: cell n has k lines". */
-function longCells(dir: string, skip: Set<string> = new Set()): string[] {
+function longCells(dir: string): string[] {
   return readdirSync(dir)
-    .filter((name) => name.endsWith(".ipynb") && !skip.has(name))
+    .filter((name) => name.endsWith(".ipynb"))
     .sort()
     .flatMap((name) => {
       const cells: { cell_type: string; source: string | string[] }[] = JSON.parse(
@@ -56,8 +50,7 @@ function longCells(dir: string, skip: Set<string> = new Set()): string[] {
 }
 
 test(`no code cell in notebooks/ is longer than ${MAX_CODE_LINES} lines`, () => {
-  assert.deepEqual(longCells(join(root, "notebooks"), AWAITING_REWRITE), []);
-  for (const name of AWAITING_REWRITE) assert.ok(existsSync(join(root, "notebooks", name)), `${name} is gone`);
+  assert.deepEqual(longCells(join(root, "notebooks")), []);
 });
 
 test("a notebook with a long code cell is reported with its cell and length", () => {
