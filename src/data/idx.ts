@@ -62,11 +62,13 @@ export function parseIdx(bytes: Uint8Array, source = "IDX data"): IdxArray {
   const body = headerBytes;
   let data: IdxArray["data"];
   switch (buffer[2]) {
+    // A copy of the bytes into their own ArrayBuffer: a Node Buffer's slice is a view of a
+    // larger (often pooled) ArrayBuffer, and an Int8Array over that would read all of it.
     case 0x08:
-      data = buffer.slice(body, expected);
+      data = new Uint8Array(buffer.subarray(body, expected));
       break;
     case 0x09:
-      data = new Int8Array(buffer.slice(body, expected).buffer);
+      data = new Int8Array(new Uint8Array(buffer.subarray(body, expected)).buffer);
       break;
     case 0x0b:
       data = Int16Array.from({ length: size }, (_, i) => view.getInt16(body + 2 * i, false));
