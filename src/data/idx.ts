@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { fail } from "../validate";
 import type { ImageDataset } from "./dataset";
 
 /** The content of one IDX file. */
@@ -141,6 +142,9 @@ function readPair(imagesPath: string, labelsPath: string, classes: number): Imag
  * the `.idx3-ubyte` spelling is accepted too). Pixels are scaled to [0, 1].
  */
 export function loadIdxDataset(folder: string, classes = 10): { train: ImageDataset; test: ImageDataset } {
+  if (!Number.isInteger(classes) || classes < 1 || classes > 256) {
+    fail("loadIdxDataset", "classes", classes, "an integer in [1, 256] (labels are bytes)");
+  }
   if (!existsSync(folder)) throw new Error(`loadIdxDataset: no such folder ${folder}`);
   const file = (set: string, kind: "images" | "labels") => {
     const rank = kind === "images" ? 3 : 1;

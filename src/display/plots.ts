@@ -83,6 +83,12 @@ export function bars(
   y: ArrayLike<number>,
   style: { color?: string; width?: number } = {},
 ): Trace {
+  if (x === null || typeof x !== "object" || typeof x.length !== "number") {
+    fail("bars", "x", x, "an array of numbers or strings");
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (typeof x[i] !== "number" && typeof x[i] !== "string") fail("bars", `x[${i}]`, x[i], "a number or a string");
+  }
   const ys = numbers("bars", "y", y);
   if (ys.length !== x.length) fail("bars", "y", `${ys.length} values`, `${x.length} values, one per x`);
   return {
@@ -171,6 +177,13 @@ export function histogramBars(name: string, h: Histogram, style: { color?: strin
  * cannot show a probability sitting on a single point.
  */
 export function atoms(name: string, points: { x: number; mass: number }[], style: { color?: string } = {}): Trace {
+  if (!Array.isArray(points)) fail("atoms", "points", points, "an array of { x, mass }");
+  points.forEach((p, i) => {
+    if (typeof p?.x !== "number" || !Number.isFinite(p.x)) fail("atoms", `points[${i}].x`, p?.x, "a finite number");
+    if (typeof p.mass !== "number" || !(p.mass >= 0 && p.mass <= 1)) {
+      fail("atoms", `points[${i}].mass`, p.mass, "a probability in [0, 1]");
+    }
+  });
   const color = style.color ?? "crimson";
   return {
     type: "scatter",
@@ -199,14 +212,14 @@ export function image(
   style: { colorscale?: string; zmin: number; zmax: number },
 ): Trace {
   const zs = numbers("image", "values", values);
-  if (
-    !Number.isInteger(rows) ||
-    !Number.isInteger(columns) ||
-    rows < 1 ||
-    columns < 1 ||
-    zs.length !== rows * columns
-  ) {
-    fail("image", "values", `${zs.length} values`, `rows · columns = ${rows} · ${columns} values (positive integers)`);
+  if (!Number.isInteger(rows) || rows < 1) fail("image", "rows", rows, "an integer ≥ 1");
+  if (!Number.isInteger(columns) || columns < 1) fail("image", "columns", columns, "an integer ≥ 1");
+  if (zs.length !== rows * columns) {
+    fail("image", "values", `${zs.length} values`, `rows · columns = ${rows} · ${columns} values`);
+  }
+  const { zmin, zmax } = style ?? {};
+  if (!(Number.isFinite(zmin) && Number.isFinite(zmax) && zmin < zmax)) {
+    fail("image", "style", [zmin, zmax], "{ zmin, zmax } with finite zmin < zmax (the colour range)");
   }
   return {
     type: "heatmap",

@@ -12,6 +12,7 @@ import { gzipSync } from "node:zlib";
 import * as tf from "@tensorflow/tfjs";
 import fc from "fast-check";
 import {
+  BACKENDS,
   classCounts,
   datasetTensors,
   defaultOptimizer,
@@ -32,19 +33,25 @@ import {
   useBackend,
 } from "l0-hard-concrete";
 import { parseIdx } from "l0-hard-concrete/internal/data/idx";
-import { type IdxArray, readIdx } from "l0-hard-concrete/node";
+import { type IdxArray, loadIdxDataset, readIdx } from "l0-hard-concrete/node";
 import {
+  atoms,
+  bars,
   CheckFailure,
   check,
   checkAbove,
   checkBelow,
   grid,
   histogram,
+  image,
+  line,
   numberOf,
   numbersOf,
+  progress,
 } from "l0-hard-concrete/notebook";
 import {
   BATCH,
+  CASES,
   FINITE_EDGES,
   finite,
   given,
@@ -415,6 +422,29 @@ describe("fuzz: IDX files (parseIdx, readIdx)", () => {
       TENSOR_RUNS,
     );
     assert.throws(() => readIdx(join(folder, "none.idx")), /readIdx: no such file .*none\.idx/);
+  });
+});
+
+describe("fuzz: loadIdxDataset, useBackend", () => {
+  it("loadIdxDataset: a bad class count is named before any file is read; useBackend: an unknown backend is named", async () => {
+    fc.assert(
+      fc.property(fc.oneof(given(notIntegerFrom(1)), fc.integer({ min: 257, max: 1e9 })), (classes) => {
+        throwsNaming(() => loadIdxDataset("/no/such/folder", classes as number), "loadIdxDataset", "classes");
+      }),
+      RUNS,
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        given(fc.oneof(fc.string(), notANumber)).filter((v) => !(BACKENDS as readonly unknown[]).includes(v)),
+        async (name) => {
+          await assert.rejects(useBackend(name as never), (error: Error) => {
+            assert.match(error.message, /^useBackend: name must be one of .+, got /);
+            return true;
+          });
+        },
+      ),
+      RUNS,
+    );
   });
 });
 
@@ -826,6 +856,162 @@ describe("fuzz: the notebook entry's checks, figure data and tensor readers", ()
     });
     assert.ok(!held.isDisposed, "a tensor held before is read, not freed");
     held.dispose();
+  });
+
+  it("line, bars, histogramBars, atoms, image: one rounded value per input (6 digits, a gap for a non-finite one); bad input named", () => {
+    /** round6's contract: null for a non-finite value, else within half a unit of the 6th digit. */
+    const rounded = (r: unknown, v: number, what: string) => {
+      if (!Number.isFinite(v)) assert.equal(r, null, what);
+      else near(r as number, v, 5e-6 * Math.abs(v), what);
+    };
+    const anyNumbers = fc.array(fc.oneof(finite, fc.constantFrom(...NON_FINITE)), { maxLength: 12 });
+    fc.assert(
+      fc.property(
+        anyNumbers,
+        anyNumbers,
+        fc.array(fc.record({ x: finite, mass: fc.double({ min: 0, max: 1, noNaN: true }) }), { maxLength: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        (xs, ys, points, columns) => {
+          const y = ys.slice(0, xs.length);
+          if (y.length === xs.length) {
+            const t = line("l", xs, y);
+            const b = bars("b", xs, y);
+            for (const [trace, name] of [
+              [t, "line"],
+              [b, "bars"],
+            ] as const) {
+              xs.forEach((v, i) => {
+                rounded((trace.x as unknown[])[i], v, `${name} x[${i}]`);
+                rounded((trace.y as unknown[])[i], y[i], `${name} y[${i}]`);
+              });
+            }
+          } else throwsNaming(() => line("l", xs, y), "line", "y");
+          const f = line("f", xs, (v) => 2 * v);
+          xs.forEach((v, i) => {
+            rounded((f.y as unknown[])[i], 2 * v, `line y = 2x at ${v}`);
+          });
+          const a = atoms("a", points);
+          assert.equal((a.x as unknown[]).length, 3 * points.length);
+          points.forEach((p, i) => {
+            rounded((a.y as unknown[])[3 * i + 1], p.mass, `atoms mass ${i}`);
+          });
+          const rows = Math.floor(xs.length / columns);
+          if (rows >= 1) {
+            const values = xs.slice(0, rows * columns);
+            const z = image("i", values, rows, columns, { zmin: 0, zmax: 1 }).z as unknown[][];
+            assert.equal(z.length, rows);
+            values.forEach((v, k) => {
+              rounded(z[Math.floor(k / columns)][k % columns], v, `image ${k}`);
+            });
+          }
+        },
+      ),
+      RUNS,
+    );
+    const notNumbers = fc.constantFrom(null, undefined, 3, "abc", [1, "2"], [null]);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.record({ where: fc.constant("line"), name: fc.constantFrom("x", "y"), value: notNumbers }),
+          fc.record({ where: fc.constant("bars"), name: fc.constantFrom("x", "y"), value: notNumbers }),
+          fc.record({
+            where: fc.constant("atoms"),
+            name: fc.constant("points"),
+            value: fc.oneof(
+              fc.constantFrom(null, undefined, "p", 3, {}),
+              notFinite.map((x) => [{ x, mass: 0.5 }]),
+              fc.oneof(notFinite, outside(0, 1, true)).map((mass) => [{ x: 0, mass }]),
+            ),
+          }),
+          fc
+            .oneof(
+              fc.record({
+                name: fc.constant("values"),
+                value: fc.oneof(
+                  notNumbers,
+                  fc.array(finite, { maxLength: 5 }).filter((v) => v.length !== 2),
+                ),
+              }),
+              fc.record({ name: fc.constantFrom("rows", "columns"), value: given(notIntegerFrom(1)) }),
+              fc.record({
+                name: fc.constant("style"),
+                value: fc.constantFrom(
+                  undefined,
+                  null,
+                  { zmin: 1, zmax: 0 },
+                  { zmin: 0 },
+                  { zmin: Number.NaN, zmax: 1 },
+                  { zmin: 0, zmax: Number.POSITIVE_INFINITY },
+                ),
+              }),
+            )
+            .map((bad) => ({ where: "image", ...bad })),
+        ),
+        ({ where, name, value }) => {
+          const v = value as never;
+          if (where === "line" && name === "x") throwsNaming(() => line("l", v, [1]), "line", "x");
+          else if (where === "line") throwsNaming(() => line("l", [1], v), "line", "y");
+          else if (where === "bars" && name === "x") {
+            // Categories may be strings: [1, "2"] is a valid x (of the wrong length here).
+            const named = Array.isArray(value) ? (value.length === 2 ? "y" : "x[0]") : "x";
+            throwsNaming(() => bars("b", v, [1]), "bars", named);
+          } else if (where === "bars") throwsNaming(() => bars("b", [1], v), "bars", "y");
+          else if (where === "atoms") {
+            const bad = Array.isArray(value) ? (value[0].x === 0 ? "points[0].mass" : "points[0].x") : "points";
+            throwsNaming(() => atoms("a", v), "atoms", bad);
+          } else {
+            // One of values, rows, columns and style is bad; the others are those of a 1 × 2 image.
+            const args = { values: [0, 1], rows: 1, columns: 2, style: { zmin: 0, zmax: 1 }, [name]: value };
+            const expected = name;
+            throwsNaming(
+              () => image("i", args.values as never, args.rows as never, args.columns as never, args.style as never),
+              "image",
+              expected,
+            );
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it("progress: updates at any finite step print one line each (outside a notebook); bad options and steps named", () => {
+    const calls = log.mock.callCount();
+    let lines = 0;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1e9 }),
+        fc.array(finite, { minLength: 1, maxLength: 3 }),
+        (total, steps) => {
+          const p = progress({ total, label: "fuzz", minIntervalMs: 0 });
+          for (const step of steps) p.update(step, { loss: step });
+          p.done();
+          lines += steps.length + 1;
+          throwsNaming(() => p.update(Number.NaN), "progress.update", "step");
+        },
+      ),
+      { ...RUNS, numRuns: CASES / 10 },
+    );
+    assert.equal(log.mock.callCount() - calls, lines);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.record({ name: fc.constant("total"), value: notIntegerFrom(1) }),
+          fc.record({ name: fc.constant("label"), value: given(fc.constantFrom(1, true, {}, [])) }),
+          fc.record({
+            name: fc.constant("minIntervalMs"),
+            // Infinity is a valid interval: only the first and the last state are shown.
+            value: given(outside(0, Number.POSITIVE_INFINITY).filter((v) => v !== 0 && v !== Number.POSITIVE_INFINITY)),
+          }),
+          fc.record({ name: fc.constant("options"), value: fc.constantFrom(null, undefined, 3, "x") }),
+        ),
+        ({ name, value }) => {
+          const options = name === "options" ? value : { total: 3, [name]: value };
+          throwsNaming(() => progress(options as never), "progress", name);
+        },
+      ),
+      RUNS,
+    );
   });
 
   it("grid: count points from start to end, increasing when start < end; histogram: counts add up and the bars' area is the share in range", () => {
