@@ -4,16 +4,8 @@
  * Kingma 2018, Sec. 4; units are counted by ẑ, not by the expected L0).
  */
 import * as tf from "@tensorflow/tfjs";
-import { fail } from "../validate";
+import { checkModel, fail } from "../validate";
 import { L0Layer } from "./l0Layer";
-
-/** Checks that `model` is a tfjs model (an object with a `layers` array), naming `where` otherwise. */
-export function checkModel(where: string, model: tf.LayersModel): void {
-  const layers = (model as { layers?: unknown } | null)?.layers;
-  if (model === null || typeof model !== "object" || !Array.isArray(layers)) {
-    fail(where, "model", model, "a tfjs model (tf.LayersModel)");
-  }
-}
 
 /** The L0-gated layers of `model`, in order; `where` names the caller in the error for a non-model. */
 function layersOf(where: string, model: tf.LayersModel): L0Layer[] {

@@ -10,8 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { checkTensor } from "../gates/checks";
 import { applyGroupMask, applyMask } from "../gates/mask";
 import { L0Dense } from "../layers/l0Dense";
-import { checkModel } from "../layers/l0Model";
-import { fail } from "../validate";
+import { checkModel, fail } from "../validate";
 
 /** The result of `pruneToDense`. */
 export interface PrunedModel {

@@ -4,7 +4,7 @@
 // per export and kind; the heavy ones (a pruned model, a data set turned into tensors)
 // run `BATCH_RUNS` cases of `BATCH` values each on one model or data set.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it, mock } from "node:test";
@@ -43,6 +43,7 @@ import {
   checkBelow,
   grid,
   histogram,
+  histogramBars,
   image,
   line,
   numberOf,
@@ -437,10 +438,13 @@ describe("fuzz: loadIdxDataset, useBackend", () => {
       fc.asyncProperty(
         given(fc.oneof(fc.string(), notANumber)).filter((v) => !(BACKENDS as readonly unknown[]).includes(v)),
         async (name) => {
-          await assert.rejects(useBackend(name as never), (error: Error) => {
-            assert.match(error.message, /^useBackend: name must be one of .+, got /);
-            return true;
-          });
+          await assert.rejects(
+            withoutStacks(() => useBackend(name as never)),
+            (error: Error) => {
+              assert.match(error.message, /^useBackend: name must be one of .+, got /);
+              return true;
+            },
+          );
         },
       ),
       RUNS,
@@ -1034,6 +1038,10 @@ describe("fuzz: the notebook entry's checks, figure data and tensor readers", ()
             return;
           }
           const h = histogram(xs, bins);
+          const drawn = histogramBars("h", h);
+          h.density.forEach((d, k) => {
+            near((drawn.y as number[])[k], d, 5e-6 * d, `histogramBars height ${k}`);
+          });
           const inRange = h.counts.reduce((a, b) => a + b, 0);
           assert.equal(h.counts.length, count);
           assert.equal(inRange, xs.filter((x) => x >= bins.start && x < bins.end).length);
@@ -1097,6 +1105,62 @@ describe("fuzz: the notebook entry's checks, figure data and tensor readers", ()
         },
       ),
       RUNS,
+    );
+  });
+});
+
+/**
+ * The exports no fuzz file calls, each with the reason: constants, functions without
+ * numeric input, and classes whose options are fuzzed through the function that makes them.
+ */
+const NOT_FUZZED: Record<string, string> = {
+  AUTHORS_LOG_ALPHA_RANGE: "a constant",
+  GATE_SAMPLINGS: "a constant (the valid gateSampling values, fuzzed as layer options)",
+  TEST_GATE_KINDS: "a constant (the valid testGate values, fuzzed as layer options)",
+  L0Layer: "the abstract base of L0Dense and L0Conv2D, whose options are fuzzed",
+  L0Callback: "the class l0Callbacks returns; its options are fuzzed through l0Callbacks",
+  checkPenaltySettings:
+    "library-internal: checks lambda, datasetSize and weightDecay, fuzzed as layer and l0Penalty options",
+  trainingObjective: "library-internal: trainL0's objective, whose options are fuzzed through trainL0",
+  registerFastMatMulGradient: "takes no input",
+  availableBackends: "takes no input",
+  backendName: "takes no input",
+  inNotebook: "takes no input",
+  loadMnistDigits: "reads the mnist package's files (its folder is the only input); tested in data.test.ts",
+  plot: "assembles traces and titles into a figure (no numbers computed); tested in notebookHelpers.test.ts",
+  sliderPlot: "assembles figures into slider steps (no numbers computed); tested in notebookHelpers.test.ts",
+  showFigure: "displays a figure; tested in notebookHelpers.test.ts",
+};
+
+describe("fuzz: coverage", () => {
+  it("every export of the three entries is called by a fuzz file or listed in NOT_FUZZED with a reason", async () => {
+    const sources = ["fuzzGates", "fuzzLibrary", "fuzzExports"]
+      .map((f) => readFileSync(join(__dirname, "..", "..", "..", "test", "unit", `${f}.test.ts`), "utf8"))
+      .join("\n")
+      .replace(/const NOT_FUZZED[\s\S]*?\n};/, "")
+      // Code only: a name in a comment, a test title or a message does not count.
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/\/\/.*$/gm, "")
+      .replace(/"(?:[^"\\\n]|\\.)*"/g, '""')
+      .replace(/`(?:[^`\\]|\\.)*`/g, "``");
+    const entries = await Promise.all([
+      import("l0-hard-concrete"),
+      import("l0-hard-concrete/notebook"),
+      import("l0-hard-concrete/node"),
+    ]);
+    const names = [...new Set(entries.flatMap((entry) => Object.keys(entry)))].filter(
+      (n) => n !== "default" && n !== "__esModule",
+    );
+    const missing = names.filter((n) => !new RegExp(`\\b${n}\\b`).test(sources));
+    assert.deepEqual(
+      missing.filter((n) => !(n in NOT_FUZZED)),
+      [],
+      "exports neither fuzzed nor listed",
+    );
+    assert.deepEqual(
+      Object.keys(NOT_FUZZED).filter((n) => !missing.includes(n)),
+      [],
+      "listed in NOT_FUZZED but fuzzed (or no longer exported): remove from the list",
     );
   });
 });
