@@ -51,15 +51,20 @@ import {
   useBackend,
 } from "l0-hard-concrete";
 import { parseIdx } from "l0-hard-concrete/internal/data/idx";
+import { loadIdxDataset } from "l0-hard-concrete/node";
 import {
+  atoms,
   binomialStandardError,
   check,
   grid,
   histogram,
+  image,
   ksCriticalValue,
   ksDistance,
+  line,
   meanAndStandardError,
   numberOf,
+  progress,
 } from "l0-hard-concrete/notebook";
 
 const README = join(__dirname, "..", "..", "..", "README.md");
@@ -353,6 +358,12 @@ const rows = (): Row[] => [
     () => parseIdx(new Uint8Array([0, 0, 7, 1]), "labels.idx"),
   ],
   [
+    "`loadIdxDataset` (node): `classes`",
+    "not an integer in [1, 256] (labels are bytes)",
+    () => loadIdxDataset("/no/such/folder", 0),
+  ],
+  ["`useBackend`: `name`", "not one of the backends (`BACKENDS`)", () => useBackend("webgpu" as never)],
+  [
     "`ksDistance` (notebook): `samples`, `cdf`",
     "empty, a non-finite sample; a cdf value outside [0, 1]",
     () => ksDistance([0.5], () => 2),
@@ -386,6 +397,26 @@ const rows = (): Row[] => [
     "`histogram` (notebook): `values`, `bins`, `total`",
     "values not an array of numbers; bins not start < end (finite) with a whole number of widths, at most 10⁶; total not an integer ≥ the number of values",
     () => histogram([0.5], { start: 0, end: 1, width: 0.3 }),
+  ],
+  [
+    "`line`, `bars` (notebook): `x`, `y`",
+    "not an array of numbers (for `bars`' x: numbers or strings); y of another length than x",
+    () => line("loss", [1, 2], [0.5]),
+  ],
+  [
+    "`atoms` (notebook): `points`",
+    "not an array; an x that is not a finite number; a mass outside [0, 1]",
+    () => atoms("P(z = 0)", [{ x: 0, mass: Number.NaN }]),
+  ],
+  [
+    "`image` (notebook): `values`, `rows`, `columns`, `style`",
+    "rows or columns not an integer ≥ 1; values not an array of rows · columns numbers; style without finite zmin < zmax",
+    () => image("ẑ", [0, 1], 1, 2, { zmin: 1, zmax: 0 }),
+  ],
+  [
+    "`progress` (notebook): `total`, `label`, `minIntervalMs`; `update`: `step`",
+    "total not an integer > 0; label not a string; minIntervalMs negative or NaN; a step that is not a finite number",
+    () => progress({ total: 10, minIntervalMs: -1 }),
   ],
   [
     "`grid` (notebook): `count`, `start`, `end`",
