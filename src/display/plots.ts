@@ -158,7 +158,7 @@ export function histogram(
     if (value >= start && value < end) counts[Math.min(count - 1, Math.floor((value - start) / width))]++;
   }
   return {
-    width: width,
+    width,
     centres: counts.map((_, k) => start + (k + 0.5) * width),
     counts,
     density: counts.map((c) => c / (n * width)),

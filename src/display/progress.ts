@@ -10,7 +10,6 @@
  * The output holds no clock time, so the executed notebook (which keeps the last
  * state only) is the same on every run.
  */
-
 import { fail } from "../validate";
 import { displayBundle, inNotebook, type MimeBundle } from "./jupyter";
 
