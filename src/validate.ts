@@ -21,6 +21,14 @@ export function fail(where: string, name: string, value: unknown, expected: stri
   throw new RangeError(`${where}: ${name} must be ${expected}, got ${describe(value)}`);
 }
 
+/** Checks that `model` is a tfjs model (an object with a `layers` array). */
+export function checkModel(where: string, model: unknown): void {
+  const layers = (model as { layers?: unknown } | null)?.layers;
+  if (model === null || typeof model !== "object" || !Array.isArray(layers)) {
+    fail(where, "model", model, "a tfjs model (tf.LayersModel)");
+  }
+}
+
 /** Checks that `value` is a finite number. */
 export function checkFinite(where: string, name: string, value: number): void {
   if (typeof value !== "number" || !Number.isFinite(value)) fail(where, name, value, "a finite number");

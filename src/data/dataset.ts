@@ -21,8 +21,42 @@ export function pixelsPerImage(data: ImageDataset): number {
   return data.height * data.width;
 }
 
+/** Whether `value` is an array or a typed array (anything with a numeric `length` that is an object). */
+function isArrayLike(value: unknown): value is ArrayLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as { length?: unknown }).length === "number";
+}
+
+/** Checks `classes` (an integer ≥ 1) and that `labels` is array-like. */
+function checkLabels(where: string, data: Pick<ImageDataset, "labels" | "classes">): void {
+  if (data === null || typeof data !== "object") fail(where, "data", data, "a data set { images, labels, count, … }");
+  if (!Number.isInteger(data.classes) || data.classes < 1) fail(where, "data.classes", data.classes, "an integer ≥ 1");
+  if (!isArrayLike(data.labels)) fail(where, "data.labels", data.labels, "an array of labels");
+}
+
+/**
+ * Checks that `data` is a consistent data set: `count`, `height`, `width` and
+ * `classes` integers, `labels` of length `count` and `images` of `count`·`height`·`width` pixels.
+ */
+export function checkDataset(where: string, data: ImageDataset): void {
+  checkLabels(where, data);
+  if (!Number.isInteger(data.count) || data.count < 0) fail(where, "data.count", data.count, "an integer ≥ 0");
+  for (const name of ["height", "width"] as const) {
+    if (!Number.isInteger(data[name]) || data[name] < 1) fail(where, `data.${name}`, data[name], "an integer ≥ 1");
+  }
+  if (data.labels.length !== data.count) {
+    fail(where, "data.labels", `${data.labels.length} labels`, `one label per image (${data.count})`);
+  }
+  const pixels = data.count * pixelsPerImage(data);
+  if (!isArrayLike(data.images) || data.images.length !== pixels) {
+    const got = isArrayLike(data.images) ? `${data.images.length} pixels` : data.images;
+    fail(where, "data.images", got, `count·height·width = ${pixels} pixels`);
+  }
+}
+
 /** The images at `indices`, in that order, as a new data set (the pixels are copied). */
 export function subsetDataset(data: ImageDataset, indices: ArrayLike<number>): ImageDataset {
+  checkDataset("subsetDataset", data);
+  if (!isArrayLike(indices)) fail("subsetDataset", "indices", indices, "an array of example indices");
   const size = pixelsPerImage(data);
   const images = new Float32Array(indices.length * size);
   const labels = new Int32Array(indices.length);
@@ -39,6 +73,7 @@ export function subsetDataset(data: ImageDataset, indices: ArrayLike<number>): I
 
 /** The number of images of each class. */
 export function classCounts(data: Pick<ImageDataset, "labels" | "classes">): number[] {
+  checkLabels("classCounts", data);
   const counts = new Array<number>(data.classes).fill(0);
   for (let i = 0; i < data.labels.length; i++) {
     const label = data.labels[i];
@@ -60,8 +95,9 @@ export function batchTensors(
   start: number,
   size: number,
   indices?: ArrayLike<number>,
+  where = "batchTensors",
 ): { x: tf.Tensor2D; y: tf.Tensor2D } {
-  const where = "batchTensors";
+  checkDataset(where, data);
   const total = indices === undefined ? data.count : indices.length;
   if (!Number.isInteger(start) || start < 0 || start >= total) {
     fail(where, "start", start, `an integer in [0, ${total - 1}]`);
@@ -86,13 +122,23 @@ export function batchTensors(
       labels[i] = data.labels[j];
     }
   }
-  return tf.tidy(() => ({
-    x: tf.tensor2d(images, [n, pixels]),
-    y: tf.oneHot(tf.tensor1d(labels, "int32"), data.classes).toFloat() as tf.Tensor2D,
-  }));
+  // One-hot rows built here rather than with tf.oneHot, which needs at least 2 classes
+  // and gives a zero row for a label out of range; such a label is an error here.
+  const oneHot = new Float32Array(n * data.classes);
+  for (let i = 0; i < n; i++) {
+    const label = labels[i];
+    if (!(label >= 0 && label < data.classes)) {
+      const j = indices === undefined ? start + i : indices[start + i];
+      fail(where, `data.labels[${j}]`, label, `an integer in [0, ${data.classes - 1}]`);
+    }
+    oneHot[i * data.classes + label] = 1;
+  }
+  return { x: tf.tensor2d(images, [n, pixels]), y: tf.tensor2d(oneHot, [n, data.classes]) };
 }
 
 /** The whole data set as tensors: `x` [count, height·width] and one-hot `y` [count, classes]. */
 export function datasetTensors(data: ImageDataset): { x: tf.Tensor2D; y: tf.Tensor2D } {
-  return batchTensors(data, 0, data.count);
+  checkDataset("datasetTensors", data);
+  if (data.count === 0) fail("datasetTensors", "data.count", 0, "an integer ≥ 1 (a data set with images)");
+  return batchTensors(data, 0, data.count, undefined, "datasetTensors");
 }

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
+import { fail } from "../validate";
 import type { ImageDataset } from "./dataset";
 
 /** The content of one IDX file. */
@@ -62,11 +63,13 @@ export function parseIdx(bytes: Uint8Array, source = "IDX data"): IdxArray {
   const body = headerBytes;
   let data: IdxArray["data"];
   switch (buffer[2]) {
+    // A copy of the bytes into their own ArrayBuffer: a Node Buffer's slice is a view of a
+    // larger (often pooled) ArrayBuffer, and an Int8Array over that would read all of it.
     case 0x08:
-      data = buffer.slice(body, expected);
+      data = new Uint8Array(buffer.subarray(body, expected));
       break;
     case 0x09:
-      data = new Int8Array(buffer.slice(body, expected).buffer);
+      data = new Int8Array(new Uint8Array(buffer.subarray(body, expected)).buffer);
       break;
     case 0x0b:
       data = Int16Array.from({ length: size }, (_, i) => view.getInt16(body + 2 * i, false));
@@ -139,6 +142,9 @@ function readPair(imagesPath: string, labelsPath: string, classes: number): Imag
  * the `.idx3-ubyte` spelling is accepted too). Pixels are scaled to [0, 1].
  */
 export function loadIdxDataset(folder: string, classes = 10): { train: ImageDataset; test: ImageDataset } {
+  if (!Number.isInteger(classes) || classes < 1 || classes > 256) {
+    fail("loadIdxDataset", "classes", classes, "an integer in [1, 256] (labels are bytes)");
+  }
   if (!existsSync(folder)) throw new Error(`loadIdxDataset: no such folder ${folder}`);
   const file = (set: string, kind: "images" | "labels") => {
     const rank = kind === "images" ? 3 : 1;

@@ -5,7 +5,7 @@
  */
 import { randomFrom, type Seed } from "../random";
 import { fail } from "../validate";
-import { type ImageDataset, subsetDataset } from "./dataset";
+import { checkDataset, type ImageDataset, subsetDataset } from "./dataset";
 
 /** Indices of the training and test examples. */
 export interface SplitIndices {
@@ -59,6 +59,7 @@ export function splitDataset(
   testCount: number,
   seed: Seed,
 ): { train: ImageDataset; test: ImageDataset } {
+  checkDataset("splitDataset", data);
   const { train, test } = stratifiedSplit(data.labels, testCount, seed);
   return { train: subsetDataset(data, train), test: subsetDataset(data, test) };
 }

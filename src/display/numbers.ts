@@ -9,14 +9,17 @@
 import * as tf from "@tensorflow/tfjs";
 import { fail } from "../validate";
 
-function read(where: string, compute: () => tf.Tensor): Float32Array | Int32Array | Uint8Array {
+function read(
+  where: string,
+  compute: () => tf.Tensor,
+): { values: Float32Array | Int32Array | Uint8Array; shape: number[] } {
   if (typeof compute !== "function") fail(where, "compute", compute, "a function returning a tensor");
   // Tensor ids only grow: a tensor with an id above this one was made by `compute`.
   const lastOldId = tf.tidy(() => tf.scalar(0).id);
   const result = tf.tidy(compute);
   if (!(result instanceof tf.Tensor)) fail(where, "compute", result, "a function returning a tensor");
   try {
-    return result.dataSync() as Float32Array | Int32Array | Uint8Array;
+    return { values: result.dataSync() as Float32Array | Int32Array | Uint8Array, shape: result.shape };
   } finally {
     if (result.id > lastOldId) result.dispose();
   }
@@ -24,12 +27,12 @@ function read(where: string, compute: () => tf.Tensor): Float32Array | Int32Arra
 
 /** The entries of the tensor that `compute` returns, flattened in row-major order, as plain numbers. */
 export function numbersOf(compute: () => tf.Tensor): number[] {
-  return Array.from(read("numbersOf", compute));
+  return Array.from(read("numbersOf", compute).values);
 }
 
 /** The single entry of the tensor that `compute` returns (a scalar or a tensor of size 1). */
 export function numberOf(compute: () => tf.Tensor): number {
-  const values = read("numberOf", compute);
-  if (values.length !== 1) fail("numberOf", "compute", `a tensor of ${values.length} entries`, "a tensor of one entry");
+  const { values, shape } = read("numberOf", compute);
+  if (values.length !== 1) fail("numberOf", "compute", { shape }, "a function returning a tensor of one entry");
   return values[0];
 }

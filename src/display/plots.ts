@@ -83,6 +83,12 @@ export function bars(
   y: ArrayLike<number>,
   style: { color?: string; width?: number } = {},
 ): Trace {
+  if (x === null || typeof x !== "object" || typeof x.length !== "number") {
+    fail("bars", "x", x, "an array of numbers or strings");
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (typeof x[i] !== "number" && typeof x[i] !== "string") fail("bars", `x[${i}]`, x[i], "a number or a string");
+  }
   const ys = numbers("bars", "y", y);
   if (ys.length !== x.length) fail("bars", "y", `${ys.length} values`, `${x.length} values, one per x`);
   return {
@@ -109,9 +115,12 @@ export interface Histogram {
   n: number;
 }
 
+/** The most bins a histogram may have (more would not be drawn, and a huge count would exhaust memory). */
+const MAX_BINS = 1_000_000;
+
 /**
  * Counts `values` in bins of `width` from `start` to `end` (the last bin ends at
- * `end`; (end − start)/width must be a whole number). Samples outside
+ * `end`; (end − start)/width must be a whole number, at most 10⁶). Samples outside
  * [start, end) count in n but in no bin. `total` (default: the number of
  * values) is the sample size the density divides by: give the size of the whole
  * sample when `values` hold only the part of it that has a density (the
@@ -121,27 +130,39 @@ export interface Histogram {
 export function histogram(
   values: ArrayLike<number>,
   bins: { start: number; end: number; width: number },
-  total: number = values.length,
+  total?: number,
 ): Histogram {
-  const { start, end, width } = bins;
+  const list = numbers("histogram", "values", values);
+  const { start, end, width } = (bins ?? {}) as typeof bins;
   const count = Math.round((end - start) / width);
-  if (!(width > 0) || !(count >= 1) || Math.abs(count * width - (end - start)) > 1e-9 * Math.abs(end - start)) {
-    fail("histogram", "bins", [start, end, width], "start < end with (end − start)/width a whole number");
+  if (
+    !(Number.isFinite(start) && Number.isFinite(end) && Number.isFinite(width) && width > 0) ||
+    !(count >= 1 && count <= MAX_BINS) ||
+    Math.abs(count * width - (end - start)) > 1e-9 * Math.abs(end - start)
+  ) {
+    fail(
+      "histogram",
+      "bins",
+      [start, end, width],
+      `start < end (both finite) with (end − start)/width a whole number of bins, at most ${MAX_BINS}`,
+    );
   }
-  if (!Number.isInteger(total) || total < Math.max(values.length, 1)) {
-    fail("histogram", "total", total, `an integer ≥ the number of values (${values.length}) and ≥ 1`);
+  const n = total === undefined ? list.length : total;
+  if (!Number.isInteger(n) || n < Math.max(list.length, 1)) {
+    fail("histogram", "total", n, `an integer ≥ the number of values (${list.length}) and ≥ 1`);
   }
   const counts = new Array<number>(count).fill(0);
-  for (let i = 0; i < values.length; i++) {
-    const k = Math.floor((values[i] - start) / width);
-    if (k >= 0 && k < count) counts[k]++;
+  for (const value of list) {
+    // Tested against [start, end) first: (value − start)/width may round to a bin index
+    // for a value just outside (a subnormal below start gives −0, bin 0).
+    if (value >= start && value < end) counts[Math.min(count - 1, Math.floor((value - start) / width))]++;
   }
   return {
     width,
     centres: counts.map((_, k) => start + (k + 0.5) * width),
     counts,
-    density: counts.map((c) => c / (total * width)),
-    n: total,
+    density: counts.map((c) => c / (n * width)),
+    n,
   };
 }
 
@@ -156,6 +177,13 @@ export function histogramBars(name: string, h: Histogram, style: { color?: strin
  * cannot show a probability sitting on a single point.
  */
 export function atoms(name: string, points: { x: number; mass: number }[], style: { color?: string } = {}): Trace {
+  if (!Array.isArray(points)) fail("atoms", "points", points, "an array of { x, mass }");
+  points.forEach((p, i) => {
+    if (typeof p?.x !== "number" || !Number.isFinite(p.x)) fail("atoms", `points[${i}].x`, p?.x, "a finite number");
+    if (typeof p.mass !== "number" || !(p.mass >= 0 && p.mass <= 1)) {
+      fail("atoms", `points[${i}].mass`, p.mass, "a probability in [0, 1]");
+    }
+  });
   const color = style.color ?? "crimson";
   return {
     type: "scatter",
@@ -184,14 +212,14 @@ export function image(
   style: { colorscale?: string; zmin: number; zmax: number },
 ): Trace {
   const zs = numbers("image", "values", values);
-  if (
-    !Number.isInteger(rows) ||
-    !Number.isInteger(columns) ||
-    rows < 1 ||
-    columns < 1 ||
-    zs.length !== rows * columns
-  ) {
-    fail("image", "values", `${zs.length} values`, `rows · columns = ${rows} · ${columns} values (positive integers)`);
+  if (!Number.isInteger(rows) || rows < 1) fail("image", "rows", rows, "an integer ≥ 1");
+  if (!Number.isInteger(columns) || columns < 1) fail("image", "columns", columns, "an integer ≥ 1");
+  if (zs.length !== rows * columns) {
+    fail("image", "values", `${zs.length} values`, `rows · columns = ${rows} · ${columns} values`);
+  }
+  const { zmin, zmax } = style ?? {};
+  if (!(Number.isFinite(zmin) && Number.isFinite(zmax) && zmin < zmax)) {
+    fail("image", "style", [zmin, zmax], "{ zmin, zmax } with finite zmin < zmax (the colour range)");
   }
   return {
     type: "heatmap",

@@ -10,6 +10,7 @@
  * The output holds no clock time, so the executed notebook (which keeps the last
  * state only) is the same on every run.
  */
+import { fail } from "../validate";
 import { displayBundle, inNotebook, type MimeBundle } from "./jupyter";
 
 /** Options of {@link progress}. */
@@ -78,9 +79,13 @@ export function progressBundle(
  * order progress displays start in the session (`l0-progress-1`, ...).
  */
 export function progress(options: ProgressOptions): Progress {
+  if (options === null || typeof options !== "object")
+    fail("progress", "options", options, "{ total, label?, minIntervalMs? }");
   const { total, label = "progress", minIntervalMs = 100 } = options;
-  if (!Number.isInteger(total) || total <= 0) {
-    throw new RangeError(`progress: total must be an integer > 0, got ${total}`);
+  if (!Number.isInteger(total) || total <= 0) fail("progress", "total", total, "an integer > 0");
+  if (typeof label !== "string") fail("progress", "label", label, "a string");
+  if (typeof minIntervalMs !== "number" || !(minIntervalMs >= 0)) {
+    fail("progress", "minIntervalMs", minIntervalMs, "a number ≥ 0");
   }
   progressCount += 1;
   const displayId = `l0-progress-${progressCount}`;
@@ -108,6 +113,7 @@ export function progress(options: ProgressOptions): Progress {
 
   return {
     update(step: number, metrics: Metrics = {}) {
+      if (typeof step !== "number" || !Number.isFinite(step)) fail("progress.update", "step", step, "a finite number");
       lastStep = step;
       lastMetrics = { ...metrics };
       if (!notebook || !shown || Date.now() - lastSent >= minIntervalMs) send(false);

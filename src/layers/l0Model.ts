@@ -4,12 +4,18 @@
  * Kingma 2018, Sec. 4; units are counted by ẑ, not by the expected L0).
  */
 import * as tf from "@tensorflow/tfjs";
-import { fail } from "../validate";
+import { checkModel, fail } from "../validate";
 import { L0Layer } from "./l0Layer";
+
+/** The L0-gated layers of `model`, in order; `where` names the caller in the error for a non-model. */
+function layersOf(where: string, model: tf.LayersModel): L0Layer[] {
+  checkModel(where, model);
+  return model.layers.filter((layer): layer is L0Layer => layer instanceof L0Layer);
+}
 
 /** The L0-gated layers of `model`, in order. */
 export function l0Layers(model: tf.LayersModel): L0Layer[] {
-  return model.layers.filter((layer): layer is L0Layer => layer instanceof L0Layer);
+  return layersOf("l0Layers", model);
 }
 
 /** One layer's line of `l0Summary`. */
@@ -31,7 +37,7 @@ export interface L0LayerSummary {
 
 /** Per-layer counts of the L0 layers of `model` (gates read once per layer; no tensors are kept). */
 export function l0Summary(model: tf.LayersModel): L0LayerSummary[] {
-  return l0Layers(model).map((layer) => ({
+  return layersOf("l0Summary", model).map((layer) => ({
     name: layer.name,
     units: layer.unitCount(),
     unitsLeft: layer.unitsLeft(),
@@ -48,7 +54,7 @@ export function l0Summary(model: tf.LayersModel): L0LayerSummary[] {
  * 2018, Sec. 2.2; a differentiable scalar; 0 for a model without L0 layers).
  */
 export function modelExpectedL0(model: tf.LayersModel): tf.Scalar {
-  const layers = l0Layers(model);
+  const layers = layersOf("modelExpectedL0", model);
   if (layers.length === 0) return tf.scalar(0);
   return tf.tidy(() => tf.addN(layers.map((layer) => layer.expectedL0())) as tf.Scalar);
 }
@@ -59,7 +65,7 @@ export function modelExpectedL0(model: tf.LayersModel): tf.Scalar {
  * controller drives to a target. The model must have at least one L0 layer.
  */
 export function modelExpectedDensity(model: tf.LayersModel): tf.Scalar {
-  const layers = l0Layers(model);
+  const layers = layersOf("modelExpectedDensity", model);
   if (layers.length === 0) fail("modelExpectedDensity", "model", model.name, "a model with at least one L0 layer");
   const total = layers.reduce((sum, layer) => sum + layer.gateCount() * layer.weightsPerGate(), 0);
   return tf.tidy(() => tf.div(modelExpectedL0(model), total) as tf.Scalar);

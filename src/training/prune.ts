@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import { checkTensor } from "../gates/checks";
 import { applyGroupMask, applyMask } from "../gates/mask";
 import { L0Dense } from "../layers/l0Dense";
-import { fail } from "../validate";
+import { checkModel, fail } from "../validate";
 
 /** The result of `pruneToDense`. */
 export interface PrunedModel {
@@ -124,6 +124,7 @@ function exportChain(where: string, parts: DenseParts[]): PrunedModel {
 
 /** The layers of `model` other than its input layer, as dense parts. */
 function chainParts(where: string, model: tf.LayersModel): DenseParts[] {
+  checkModel(where, model);
   const layers = model.layers.filter((layer) => layer.getClassName() !== "InputLayer");
   if (layers.length === 0) throw new Error(`${where}: the model has no layers`);
   return layers.map(partsOf);
@@ -147,10 +148,9 @@ export function pruneToDense(model: tf.LayersModel): PrunedModel {
 export function magnitudePruneToDense(model: tf.LayersModel, inputsToKeep: readonly number[]): PrunedModel {
   const where = "magnitudePruneToDense";
   const parts = chainParts(where, model);
+  if (!Array.isArray(inputsToKeep)) fail(where, "inputsToKeep", inputsToKeep, "an array of counts, one per layer");
   if (inputsToKeep.length !== parts.length) {
-    throw new RangeError(
-      `${where}: inputsToKeep must have one count per layer (${parts.length}), got ${inputsToKeep.length}`,
-    );
+    fail(where, "inputsToKeep", inputsToKeep, `one count per layer (${parts.length} counts)`);
   }
   parts.forEach((p, i) => {
     const k = inputsToKeep[i];

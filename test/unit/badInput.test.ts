@@ -15,9 +15,12 @@ import {
   binaryConcreteCdf,
   binaryConcreteQuantile,
   clampToUnit,
+  classCounts,
   classificationError,
+  datasetTensors,
   expectedL0,
   expectedL2,
+  FusedAdam,
   hardConcreteFromNoise,
   hardConcreteParams,
   keepProbabilityFromLogAlpha,
@@ -27,6 +30,7 @@ import {
   l0Callbacks,
   l0Count,
   l0Penalty,
+  l0Summary,
   logAlphaFromDropRate,
   logAlphaFromKeepProbability,
   logit,
@@ -39,6 +43,7 @@ import {
   stratifiedSplit,
   stretch,
   stretchedCdf,
+  subsetDataset,
   testTimeGate,
   topKGate,
   trainL0,
@@ -46,12 +51,20 @@ import {
   useBackend,
 } from "l0-hard-concrete";
 import { parseIdx } from "l0-hard-concrete/internal/data/idx";
+import { loadIdxDataset } from "l0-hard-concrete/node";
 import {
+  atoms,
   binomialStandardError,
   check,
+  grid,
+  histogram,
+  image,
   ksCriticalValue,
   ksDistance,
+  line,
   meanAndStandardError,
+  numberOf,
+  progress,
 } from "l0-hard-concrete/notebook";
 
 const README = join(__dirname, "..", "..", "..", "README.md");
@@ -300,16 +313,56 @@ const rows = (): Row[] => [
   ],
   [
     "`magnitudePruneToDense`: `inputsToKeep`",
-    "not one integer in [1, inputs] per layer",
+    "not an array of one integer in [1, inputs] per layer",
     () => magnitudePruneToDense(model, [4]),
   ],
-  ["`stratifiedSplit`: `testCount`", "not an integer in [1, n − 1]", () => stratifiedSplit([0, 1, 0, 1], 4, 1)],
+  [
+    "`pruneToDense`, `magnitudePruneToDense`, `l0Layers`, `l0Summary`, `modelExpectedL0`, `modelExpectedDensity`: `model`",
+    "not a tfjs model (an object with a `layers` array); for `modelExpectedDensity` a model without an L0 layer",
+    () => l0Summary({ layers: "hidden" } as never),
+  ],
+  [
+    "`FusedAdam` (the default optimizer of `trainL0`): `learningRate`, `beta1`, `beta2`, `epsilon`",
+    "learningRate or epsilon ≤ 0 or non-finite; β₁ or β₂ outside [0, 1)",
+    () => new FusedAdam(1e-3, 1),
+  ],
+  [
+    "`stratifiedSplit`, `splitDataset`: `testCount`",
+    "not an integer in [1, n − 1]",
+    () => stratifiedSplit([0, 1, 0, 1], 4, 1),
+  ],
   ["`stratifiedSplit`: `labels`", "a non-integer entry", () => stratifiedSplit([0, 0.5, 1], 1, 1)],
+  [
+    "`subsetDataset`, `splitDataset`, `datasetTensors`: `data`",
+    "not a consistent data set: `count` not an integer ≥ 0, `height`, `width` or `classes` not an integer ≥ 1, `labels` not one per image, `images` not count·height·width pixels",
+    () => subsetDataset({ ...dataset, images: new Float32Array(3) }, [0]),
+  ],
+  [
+    "`subsetDataset`: `indices`",
+    "not an array; an entry that is not an image of `data`",
+    () => subsetDataset(dataset, [0, 2]),
+  ],
+  [
+    "`datasetTensors`: `data`",
+    "no images; a label outside [0, classes − 1]",
+    () => datasetTensors({ ...dataset, labels: Int32Array.from([0, 3]) }),
+  ],
+  [
+    "`classCounts`: `data.classes`, `labels`",
+    "classes not an integer ≥ 1; a label outside [0, classes − 1]",
+    () => classCounts({ labels: Int32Array.from([0, 1]), classes: 0.5 }),
+  ],
   [
     "`readIdx`, `loadIdxDataset` (node): the file",
     "not IDX data (wrong magic number, size or type)",
     () => parseIdx(new Uint8Array([0, 0, 7, 1]), "labels.idx"),
   ],
+  [
+    "`loadIdxDataset` (node): `classes`",
+    "not an integer in [1, 256] (labels are bytes)",
+    () => loadIdxDataset("/no/such/folder", 0),
+  ],
+  ["`useBackend`: `name`", "not one of the backends (`BACKENDS`)", () => useBackend("webgpu" as never)],
   [
     "`ksDistance` (notebook): `samples`, `cdf`",
     "empty, a non-finite sample; a cdf value outside [0, 1]",
@@ -331,11 +384,56 @@ const rows = (): Row[] => [
     () => binomialStandardError(0.5, 0),
   ],
   [
-    "`check` (notebook): `claim`, `reason`, `tolerance`",
-    "an empty claim or reason; a negative tolerance",
+    "`check`, `checkAbove`, `checkBelow` (notebook): `claim`, `reason`, `value`, `expected`, `tolerance`, `bound`",
+    "an empty claim or reason; a value (or expected value) that is not a number or a non-empty array of numbers; expected values neither one nor one per value; a negative or non-finite tolerance; a NaN bound",
     () => check("", 1, 1, 0, "why"),
   ],
+  [
+    "`numberOf`, `numbersOf` (notebook): `compute`",
+    "not a function returning a tensor; for `numberOf` a tensor of more or fewer than one entry",
+    () => numberOf(() => tf.ones([3])),
+  ],
+  [
+    "`histogram` (notebook): `values`, `bins`, `total`",
+    "values not an array of numbers; bins not start < end (finite) with a whole number of widths, at most 10⁶; total not an integer ≥ the number of values",
+    () => histogram([0.5], { start: 0, end: 1, width: 0.3 }),
+  ],
+  [
+    "`line`, `bars` (notebook): `x`, `y`",
+    "not an array of numbers (for `bars`' x: numbers or strings); y of another length than x",
+    () => line("loss", [1, 2], [0.5]),
+  ],
+  [
+    "`atoms` (notebook): `points`",
+    "not an array; an x that is not a finite number; a mass outside [0, 1]",
+    () => atoms("P(z = 0)", [{ x: 0, mass: Number.NaN }]),
+  ],
+  [
+    "`image` (notebook): `values`, `rows`, `columns`, `style`",
+    "rows or columns not an integer ≥ 1; values not an array of rows · columns numbers; style without finite zmin < zmax",
+    () => image("ẑ", [0, 1], 1, 2, { zmin: 1, zmax: 0 }),
+  ],
+  [
+    "`progress` (notebook): `total`, `label`, `minIntervalMs`; `update`: `step`",
+    "total not an integer > 0; label not a string; minIntervalMs negative or NaN; a step that is not a finite number",
+    () => progress({ total: 10, minIntervalMs: -1 }),
+  ],
+  [
+    "`grid` (notebook): `count`, `start`, `end`",
+    "count not an integer ≥ 2; start or end not finite",
+    () => grid(0, 1, 1),
+  ],
 ];
+
+/** A data set of two 1×2 images of classes 0 and 1 (of 3). */
+const dataset = {
+  images: Float32Array.from([0, 0.5, 1, 0.25]),
+  labels: Int32Array.from([0, 1]),
+  count: 2,
+  height: 1,
+  width: 2,
+  classes: 3,
+};
 
 /** The message of the error `call` throws (or rejects with); fails when it returns. */
 async function messageOf(call: () => unknown): Promise<string> {

@@ -248,7 +248,10 @@ describe("numbersOf and numberOf", () => {
       6,
     );
     assert.equal(tf.memory().numTensors, before);
-    assert.throws(() => numberOf(() => tf.tensor1d([1, 2])), /numberOf: compute must be a tensor of one entry/);
+    assert.throws(
+      () => numberOf(() => tf.tensor1d([1, 2])),
+      /numberOf: compute must be a function returning a tensor of one entry, got a tensor of shape \[2\]/,
+    );
     assert.equal(tf.memory().numTensors, before);
   });
 
