@@ -62,6 +62,15 @@ export const notANumber: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, undefined, true, "0.5", "", {}, [], [1]),
   fc.string({ maxLength: 4 }),
 );
+
+/** Not an integer ≥ `min` (non-integers, smaller integers, non-finite values, non-numbers). */
+export const notIntegerFrom = (min: number): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    fc.integer({ min: -1e9, max: min - 1 }),
+    fc.double({ noNaN: true }).filter((x) => !Number.isInteger(x)),
+    fc.constantFrom(...NON_FINITE, 0.5, 1.5),
+    notANumber,
+  );
 /** `arbitrary` without `undefined` and `null`: an optional parameter or option then takes its default. */
 export function given(arbitrary: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   return arbitrary.filter((v) => v !== undefined && v !== null);

@@ -61,6 +61,7 @@ import {
   noLeak,
   notANumber,
   notFinite,
+  notIntegerFrom,
   outside,
   RUNS,
   TENSOR_RUNS,
@@ -73,14 +74,6 @@ before(async () => {
   await useBackend();
 });
 
-/** Not an integer ≥ `min`. */
-const notIntegerFrom = (min: number): fc.Arbitrary<unknown> =>
-  fc.oneof(
-    fc.integer({ min: -1e9, max: min - 1 }),
-    fc.double({ noNaN: true }).filter((x) => !Number.isInteger(x)),
-    fc.constantFrom(...NON_FINITE, 0.5),
-    notANumber,
-  );
 /** Anything that is not a tfjs model. */
 const notAModel: fc.Arbitrary<unknown> = fc.oneof(
   notANumber,

@@ -48,6 +48,7 @@ import {
   noLeak,
   notANumber,
   notFinite,
+  notIntegerFrom,
   openUnit,
   outside,
   params,
@@ -63,14 +64,6 @@ before(async () => {
   await useBackend();
 });
 
-/** Not an integer ≥ `min` (non-integers, smaller integers, non-finite values, non-numbers). */
-const notIntegerFrom = (min: number): fc.Arbitrary<unknown> =>
-  fc.oneof(
-    fc.integer({ min: -1e9, max: min - 1 }),
-    fc.double({ noNaN: true }).filter((x) => !Number.isInteger(x)),
-    fc.constantFrom(...NON_FINITE, 0.5, 1.5),
-    notANumber,
-  );
 /** An array of finite numbers, edges included. */
 const numbers = fc.array(finite, { maxLength: 20 });
 /** A [BATCH] float32 batch of moderate values. */
