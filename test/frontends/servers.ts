@@ -135,17 +135,26 @@ function commandLine(pid: number): string {
 /**
  * Stops the server with SIGTERM (a Jupyter server then shuts its kernels and
  * single-user servers down) and waits up to `seconds`; kills whatever is still
- * alive of the server and the descendants it had. Returns the processes that had
- * to be killed (empty: it stopped cleanly).
+ * alive of the server and the descendants it had; resolves once the server's exit
+ * status is known (`server.child.exitCode` or `signalCode`). Returns the processes
+ * that had to be killed (empty: it stopped cleanly).
  */
 export async function stopServer(server: Server, seconds = 20): Promise<string[]> {
   const pid = server.child.pid;
   if (pid === undefined) return [];
   const tree = [pid, ...descendants(pid)];
+  // `alive` does not count zombies, so the loop below may end before Node has reaped the
+  // server and set its exit status: wait for its "exit" event too, set up before the signal.
+  const { child } = server;
+  const reaped =
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => child.once("exit", () => resolve()));
   if (alive(pid)) process.kill(pid, "SIGTERM");
   const deadline = Date.now() + seconds * 1000;
   while (tree.some(alive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   const left = tree.filter(alive).map((p) => `${p} ${commandLine(p)}`);
   for (const p of tree) if (alive(p)) process.kill(p, "SIGKILL");
+  await reaped;
   return left;
 }
