@@ -95,7 +95,17 @@ export function batchTensors(
   start: number,
   size: number,
   indices?: ArrayLike<number>,
-  where = "batchTensors",
+): { x: tf.Tensor2D; y: tf.Tensor2D } {
+  return tensorsOf("batchTensors", data, start, size, indices);
+}
+
+/** `batchTensors`, with errors naming `where` (the exported function the caller called). */
+function tensorsOf(
+  where: string,
+  data: ImageDataset,
+  start: number,
+  size: number,
+  indices?: ArrayLike<number>,
 ): { x: tf.Tensor2D; y: tf.Tensor2D } {
   checkDataset(where, data);
   const total = indices === undefined ? data.count : indices.length;
@@ -140,5 +150,5 @@ export function batchTensors(
 export function datasetTensors(data: ImageDataset): { x: tf.Tensor2D; y: tf.Tensor2D } {
   checkDataset("datasetTensors", data);
   if (data.count === 0) fail("datasetTensors", "data.count", 0, "an integer ≥ 1 (a data set with images)");
-  return batchTensors(data, 0, data.count, undefined, "datasetTensors");
+  return tensorsOf("datasetTensors", data, 0, data.count);
 }
