@@ -40,16 +40,18 @@ Ctrl-C in the terminal does not reach), nothing more is written, and the runner
 exits with 128 + the signal number. nbclient would instead shut the kernel down
 and go on with the next notebook, so the notebooks run in a worker thread, where
 nbclient installs no signal handlers, and the main thread keeps the signals.
+SIGUSR1 prints the stack of every thread on stderr (to see where a run waits).
 """
 
 import argparse
+import faulthandler
 import os
 import signal
 import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import nbformat
@@ -93,28 +95,31 @@ class TslabClient(NotebookClient):
 
 
 class Stop:
-    """The signal that stopped the run, if any, and the clients whose kernels are running."""
+    """The signal that stopped the run, if any, and the clients whose kernels are running.
+
+    `handle` is the signal handler. It takes no lock: Python runs a handler in the
+    main thread between two bytecodes, also between two bytecodes of the handler
+    itself, so a second signal arriving while the first is handled (Ctrl-C reaches
+    the runner directly and through the course command, which passes it on) would
+    wait forever for a lock its own thread holds. The set of clients needs none:
+    `set.add`, `set.discard` and `list(set)` each run in C under the GIL, whole.
+    """
 
     def __init__(self):
         self.signal = None
         self.clients = set()
-        self.lock = threading.Lock()
 
     def handle(self, signum, frame):
         if self.signal is None:
             self.signal = signum
-        with self.lock:
-            clients = list(self.clients)
-        for client in clients:
+        for client in list(self.clients):
             kill_kernel(client)
 
     def running(self, client):
-        with self.lock:
-            self.clients.add(client)
+        self.clients.add(client)
 
     def finished(self, client):
-        with self.lock:
-            self.clients.discard(client)
+        self.clients.discard(client)
 
 
 def kill_kernel(client):
@@ -310,10 +315,17 @@ def main():
         parser.error(f"--jobs must be at least 1, got {args.jobs}")
     paths = collect(args.notebooks)
     stop = Stop()
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # kill -USR1 <pid>: every thread's stack on stderr
     signal.signal(signal.SIGINT, stop.handle)
     signal.signal(signal.SIGTERM, stop.handle)
     with ThreadPoolExecutor(max_workers=1) as worker:  # the main thread keeps the signals
-        failures = worker.submit(run_all, paths, Path(args.out), args, stop).result()
+        running = worker.submit(run_all, paths, Path(args.out), args, stop)
+        # Python runs a signal handler in the main thread, but the kernel may deliver
+        # the signal to any thread, and then nothing wakes a main thread blocked in
+        # an untimed wait: the handler would never run. So it waits in short steps.
+        while not wait([running], timeout=0.1).done:
+            pass
+        failures = running.result()
     if stop.signal is not None:
         name = signal.Signals(stop.signal).name
         print(f"run_notebooks: stopped by {name}; the kernel was killed and nothing more was written", flush=True)

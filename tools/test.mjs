@@ -66,9 +66,19 @@ if (missing.length > 0) {
   console.error(`test: LONGEST in tools/test.mjs names test files that do not exist: ${missing.join(", ")}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], {
-  cwd: root,
-  stdio: "inherit",
-  env: { ...process.env, L0_PYTHON: python, L0_CHROMIUM: chromium ?? "" },
-});
+/**
+ * No test, and no test file, may take longer than this: a hang fails the run with
+ * the test's name after 20 minutes (the longest file, the course's, takes 6 to 9)
+ * instead of holding it until an outer limit kills it without a word.
+ */
+const TEST_TIMEOUT_MS = 20 * 60 * 1000;
+const result = spawnSync(
+  process.execPath,
+  ["--test", "--test-concurrency=2", `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, L0_PYTHON: python, L0_CHROMIUM: chromium ?? "" },
+  },
+);
 process.exit(result.status ?? 1);

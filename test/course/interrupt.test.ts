@@ -5,7 +5,7 @@
 // build folder of its own; the fixture's cell tells the test its kernel's process
 // id and waits when asked to, so that the test can stop the run there.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -55,10 +55,24 @@ function leftBehind(group: number, dir: string): string[] {
   return found;
 }
 
+/** How long the test waits for each step of a run: a run that hangs fails the test instead of the whole test command. */
+const STEP_MS = 120_000;
+
+/** SIGKILL to what `leftBehind` finds of a run: its process group and its kernels (which have groups of their own). */
+function killRun(group: number): void {
+  for (const pid of [-group, ...leftBehind(group, fixture).map((line) => Number.parseInt(line, 10))]) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // it ended meanwhile
+    }
+  }
+}
+
 async function until(condition: () => boolean, what: string, output: () => string): Promise<void> {
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + STEP_MS;
   while (!condition()) {
-    if (Date.now() > deadline) assert.fail(`waited 2 minutes for ${what}; output so far:\n${output()}`);
+    if (Date.now() > deadline) assert.fail(`waited ${STEP_MS / 1000} s for ${what}; output so far:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -68,7 +82,10 @@ describe("the course command, stopped half-way", () => {
   const pids = mkdtempSync(join(tmpdir(), "l0-course-kernels-"));
   const executed = join(build, "notebooks");
   const site = join(build, "site");
+  /** Process groups of runs not yet exited: killed after the tests, whatever failed. */
+  const running = new Set<number>();
   after(() => {
+    for (const group of running) killRun(group);
     rmSync(build, { recursive: true, force: true });
     rmSync(pids, { recursive: true, force: true });
   });
@@ -88,21 +105,48 @@ describe("the course command, stopped half-way", () => {
 
   /** Starts `npm run course` on the fixture course, in a process group of its own (as a shell runs a command). */
   function startCourse(wait: string) {
-    const child = spawn(
+    return startRun(
       process.execPath,
       [join(root, "tools", "course.mjs"), "--notebooks", fixture, "--build", build],
-      {
-        cwd: root,
-        detached: true,
-        env: { ...process.env, L0_TEST_KERNEL_PIDS: pids, L0_TEST_WAIT: wait },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+      wait,
     );
+  }
+
+  /** Starts `command` on the fixture course in a process group of its own; `wait` names the chapters whose cell waits. */
+  function startRun(command: string, args: string[], wait: string) {
+    const child = spawn(command, args, {
+      cwd: root,
+      detached: true,
+      env: { ...process.env, L0_TEST_KERNEL_PIDS: pids, L0_TEST_WAIT: wait },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
     const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-    return { group: child.pid as number, output: () => output, exited };
+    const group = child.pid as number;
+    running.add(group);
+    void exited.then(() => running.delete(group));
+    /**
+     * The run's exit status, awaited for at most STEP_MS: a run that does not stop
+     * fails the test with its output and the processes still in its group, which
+     * are then killed (so that this file ends too).
+     */
+    const exitStatus = async (): Promise<number | null> => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<"late">((done) => (timer = setTimeout(() => done("late"), STEP_MS)));
+      const status = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (status === "late") {
+        const left = leftBehind(group, fixture);
+        killRun(group);
+        assert.fail(
+          `the run had not exited ${STEP_MS / 1000} s after Ctrl-C; its processes:\n${left.join("\n")}\noutput:\n${output}`,
+        );
+      }
+      return status;
+    };
+    return { group, output: () => output, exitStatus };
   }
 
   test("a kernel killed, then Ctrl-C in the next notebook: no runner or kernel left, nothing written", async () => {
@@ -119,7 +163,7 @@ describe("the course command, stopped half-way", () => {
       run.output,
     );
     process.kill(-run.group, "SIGINT");
-    assert.equal(await run.exited, 130, run.output());
+    assert.equal(await run.exitStatus(), 130, run.output());
     assert.match(run.output(), /stopped by SIGINT/);
     assert.deepEqual(snapshot(build), before);
     assert.deepEqual(leftBehind(run.group, fixture), []);
@@ -131,9 +175,32 @@ describe("the course command, stopped half-way", () => {
     const run = startCourse("01 02");
     await until(() => existsSync(join(pids, "01")) && existsSync(join(pids, "02")), "both kernels", run.output);
     process.kill(-run.group, "SIGINT");
-    assert.equal(await run.exited, 130, run.output());
+    assert.equal(await run.exitStatus(), 130, run.output());
     assert.match(run.output(), /stopped by SIGINT/);
     assert.deepEqual(snapshot(build), before);
+    assert.deepEqual(leftBehind(run.group, fixture), []);
+  });
+
+  test("the runner stops when the kernel hands the signal to one of its threads other than the main one", async () => {
+    // Python runs signal handlers in the main thread only; a main thread blocked in an
+    // untimed wait never learns of a signal another thread received, and the run hangs.
+    previousRun();
+    const runner = [join(root, "tools", "run_notebooks.py"), "--jobs", "2", "--out", executed, fixture];
+    const run = startRun(python, runner, "01 02");
+    await until(() => existsSync(join(pids, "01")) && existsSync(join(pids, "02")), "both kernels", run.output);
+    const threads = readdirSync(`/proc/${run.group}/task`).filter(
+      (tid) =>
+        tid !== String(run.group) && readFileSync(`/proc/${run.group}/task/${tid}/comm`, "utf8").trim() === "python3",
+    );
+    assert.ok(threads.length >= 2, `the runner's Python threads besides the main one: ${threads.join(", ")}`);
+    // tgkill(2): a signal to one thread, which kill(1) cannot send; glibc has had a wrapper since 2.30.
+    const sent = spawnSync(python, [
+      "-c",
+      `import ctypes, signal; assert ctypes.CDLL(None, use_errno=True).tgkill(${run.group}, ${threads[0]}, signal.SIGINT) == 0`,
+    ]);
+    assert.equal(sent.status, 0, String(sent.stderr));
+    assert.equal(await run.exitStatus(), 130, run.output());
+    assert.match(run.output(), /stopped by SIGINT/);
     assert.deepEqual(leftBehind(run.group, fixture), []);
   });
 
@@ -143,7 +210,7 @@ describe("the course command, stopped half-way", () => {
     const run = startCourse("");
     await until(() => readdirSync(build).some((name) => name.startsWith(".site-")), "the site build", run.output);
     process.kill(-run.group, "SIGINT");
-    assert.equal(await run.exited, 130, run.output());
+    assert.equal(await run.exitStatus(), 130, run.output());
     assert.deepEqual(snapshot(site), before);
     assert.deepEqual(readdirSync(build).sort(), ["notebooks", "site"]);
     assert.deepEqual(leftBehind(run.group, fixture), []);
