@@ -12,9 +12,9 @@
 // The library's tsc step is skipped when its sources are older than its build (about half a second);
 // the two esbuild bundles take about one more.
 import { spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { root } from "./setup.mjs";
 
@@ -79,10 +79,29 @@ export function browserBundleOptions(outfile = BROWSER_BUNDLE) {
   };
 }
 
+/**
+ * Writes `contents` to `path` only if the file's bytes differ, and then through a
+ * temporary file renamed over it: a process reading the file meanwhile (a test
+ * copying the browser bundle while the course command rebuilds the library) sees
+ * the old file or the new one, never half of one.
+ */
+function replaceIfChanged(path, contents) {
+  if (existsSync(path) && readFileSync(path).equals(contents)) return;
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+/** Runs esbuild's `buildSync(options)` in memory and writes its output files with `replaceIfChanged`. */
+function bundle(options) {
+  const { outputFiles } = esbuild().buildSync({ ...options, write: false });
+  for (const file of outputFiles) replaceIfChanged(file.path, Buffer.from(file.contents));
+}
+
 export function buildLibrary() {
   compile("tsconfig.json", { skipIfUpToDate: true });
-  const { buildSync } = esbuild();
-  buildSync({
+  bundle({
     entryPoints: [join(root, "src", "index.ts")],
     bundle: true,
     format: "esm",
@@ -93,8 +112,8 @@ export function buildLibrary() {
     outfile: join(DIST, "esm", "index.mjs"),
     logLevel: "error",
   });
-  buildSync(browserBundleOptions());
-  for (const file of WASM_FILES) copyFileSync(join(WASM_DIST, file), join(DIST, "browser", file));
+  bundle(browserBundleOptions());
+  for (const file of WASM_FILES) replaceIfChanged(join(DIST, "browser", file), readFileSync(join(WASM_DIST, file)));
 }
 
 /** The live widgets of the lecture pages: browser TypeScript in assets/live/, see assets/live/main.ts. */
