@@ -61,7 +61,16 @@ function installKernelSystemWide() {
   const dir = join(SYSTEM_KERNELS, "tslab");
   mkdirSync(dir, { recursive: true });
   const spec = {
-    argv: [process.execPath, tslab, "kernel", "--config-path", "{connection_file}"],
+    // kernel-watch.cjs ends a kernel whose student's server was killed before it could stop it.
+    argv: [
+      process.execPath,
+      "--require",
+      join(root, "tools", "kernel-watch.cjs"),
+      tslab,
+      "kernel",
+      "--config-path",
+      "{connection_file}",
+    ],
     display_name: "TypeScript",
     language: "typescript",
   };

@@ -13,7 +13,8 @@
 // 3. The `tslab` kernel spec in the user's Jupyter data folder: a launcher
 //    (tools/tslab-kernel.sh, copied into the spec's folder) that runs the tslab
 //    of whichever project the notebook is in, or a tslab on PATH. It names no
-//    clone, so a second clone or a deleted one cannot leave it dangling.
+//    clone, so a second clone or a deleted one cannot leave it dangling. Next to
+//    it, tools/kernel-watch.cjs, which ends a kernel whose starter is gone.
 // 4. With --browser: Chromium for the browser test (Debian's package).
 // 5. With --front-ends: Debian's classic Jupyter Notebook, JupyterHub and poppler-utils,
 //    for the front-end and classroom tests, the hub and the handout checks.
@@ -107,7 +108,8 @@ function jupyterDataDir() {
 
 /**
  * Registers the user-level `tslab` kernel as the launcher tools/tslab-kernel.sh,
- * copied into the kernel spec's folder. A `tslab` spec that is something else
+ * copied into the kernel spec's folder with tools/kernel-watch.cjs, which the
+ * launcher preloads into the kernel. A `tslab` spec that is something else
  * (an older set-up's, or the user's own `tslab install`) is replaced: the
  * launcher serves the user's own tslab too, through PATH.
  */
@@ -117,6 +119,9 @@ function kernelSpec() {
   const folder = join(jupyterDataDir(), "kernels", "tslab");
   const launcher = join(folder, "tslab-kernel.sh");
   const script = readFileSync(join(root, "tools", "tslab-kernel.sh"), "utf8");
+  const watch = join(folder, "kernel-watch.cjs");
+  const watchScript = readFileSync(join(root, "tools", "kernel-watch.cjs"), "utf8");
+  const same = (path, contents) => existsSync(path) && readFileSync(path, "utf8") === contents;
   const spec = `${JSON.stringify(
     {
       argv: ["/bin/sh", launcher, "kernel", "--config-path", "{connection_file}"],
@@ -128,8 +133,9 @@ function kernelSpec() {
   )}\n`;
   const file = join(folder, "kernel.json");
   const previous = existsSync(file) ? readFileSync(file, "utf8") : null;
-  if (previous === spec && existsSync(launcher) && readFileSync(launcher, "utf8") === script) return;
+  if (previous === spec && same(launcher, script) && same(watch, watchScript)) return;
   mkdirSync(folder, { recursive: true });
+  writeFileSync(watch, watchScript);
   writeFileSync(launcher, script);
   chmodSync(launcher, 0o755);
   writeFileSync(file, spec);

@@ -9,7 +9,15 @@
 # a tslab on PATH, such as a global `npm install -g tslab`, so notebooks outside
 # any project keep working.
 #
+# The kernel preloads kernel-watch.cjs from this file's folder, when there, so that
+# it ends with the process that started it.
+#
 #   tslab-kernel.sh kernel --config-path CONNECTION_FILE
+watch="$(dirname "$0")/kernel-watch.cjs"
+if [ -f "$watch" ]; then
+  watch=$(cd "$(dirname "$watch")" && pwd -P)/kernel-watch.cjs
+  export NODE_OPTIONS="--require \"$watch\"${NODE_OPTIONS:+ $NODE_OPTIONS}"
+fi
 dir=$(pwd -P)
 while :; do
   if [ -x "$dir/node_modules/.bin/tslab" ]; then

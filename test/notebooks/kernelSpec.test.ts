@@ -4,7 +4,8 @@
 // setting up a second clone and deleting it leaves the first one's notebooks
 // with a kernel that starts.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import {
   chmodSync,
   mkdirSync,
@@ -55,6 +56,45 @@ test("the launcher runs the nearest node_modules/.bin/tslab above the kernel's f
     /no node_modules\/\.bin\/tslab in .*elsewhere or any folder above it, and no tslab on PATH/,
   );
   rmSync(dir, { recursive: true });
+});
+
+test("the launcher's kernel ends within seconds once the process that started it is killed", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "l0-launcher-"));
+  // A tslab stand-in that reports its process id and the NODE_OPTIONS it sees, then runs on.
+  const tslab = join(dir, "node_modules", ".bin", "tslab");
+  mkdirSync(resolve(tslab, ".."), { recursive: true });
+  writeFileSync(
+    tslab,
+    `#!${process.execPath}\nconsole.log(process.pid, process.env.NODE_OPTIONS ?? "none");\nsetInterval(() => {}, 1000);\n`,
+  );
+  chmodSync(tslab, 0o755);
+  // A Jupyter server stand-in: a shell that starts the launcher and waits.
+  const server = spawn("/bin/sh", ["-c", `/bin/sh ${join(root, "tools", "tslab-kernel.sh")} kernel & wait`], {
+    cwd: dir,
+    env: { ...process.env, NODE_OPTIONS: "--max-old-space-size=200" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const [line] = (await once(server.stdout, "data")).map(String);
+  const [pid, options] = line.trim().split(/ (.*)/);
+  const alive = () => {
+    try {
+      process.kill(Number(pid), 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  t.after(() => {
+    server.kill("SIGKILL");
+    if (alive()) process.kill(Number(pid), "SIGKILL");
+    rmSync(dir, { recursive: true });
+  });
+  // The watch took its own flag out of the kernel's environment (a notebook's processes do not inherit it).
+  assert.equal(options, "--max-old-space-size=200");
+  server.kill("SIGKILL");
+  const deadline = Date.now() + 5000;
+  while (alive() && Date.now() < deadline) await new Promise((done) => setTimeout(done, 100));
+  assert.equal(alive(), false, "the kernel was still running 5 s after its server was killed");
 });
 
 test("setting up a second clone and deleting it leaves the first clone's notebooks a kernel that starts", () => {
