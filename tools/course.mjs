@@ -87,15 +87,15 @@ export function removeStaleExecuted(sources = NOTEBOOKS, executed = EXECUTED) {
 }
 
 /**
- * Builds the lecture pages (tools/site.mjs) into a temporary folder next to
- * `out`, then, unless `stopped()` says otherwise, swaps it in for `out`; the
- * temporary folder is removed in every case. Returns whether `out` was replaced.
- * The two renames of the swap run without a turn of the event loop in between,
- * so no signal handler runs half-way.
+ * Builds the lecture pages (tools/site.mjs's `buildSite`, or `build` with the same
+ * arguments) into a temporary folder next to `out`, then, unless `stopped()` says
+ * otherwise, swaps it in for `out`; the temporary folder is removed in every case.
+ * Returns whether `out` was replaced. The two renames of the swap run without a
+ * turn of the event loop in between, so no signal handler runs half-way.
  */
-export async function buildSiteAtomically({ python, notebooks, out = SITE, stopped = () => false }) {
+export async function buildSiteAtomically({ python, notebooks, out = SITE, stopped = () => false, build }) {
   // Imported only now: site.mjs needs npm packages that the set-up may just have installed.
-  const { buildSite } = await import("./site.mjs");
+  const buildSite = build ?? (await import("./site.mjs")).buildSite;
   mkdirSync(dirname(out), { recursive: true });
   const next = mkdtempSync(join(dirname(out), SITE_TEMP_PREFIX));
   chmodSync(next, 0o755); // mkdtemp's 0700 would become the site's

@@ -218,16 +218,27 @@ describe("the course command, stopped half-way", () => {
 
   test("the pages are swapped in whole when built, and not at all when the run was stopped meanwhile", async () => {
     const { buildSiteAtomically } = await import(pathToFileURL(join(root, "tools", "course.mjs")).href);
+    // A stand-in for tools/site.mjs's buildSite (which the course test runs for real): the swap is what is tested.
+    const buildSite = async ({ notebooks, out }: { notebooks: string; out: string }) => {
+      const chapters = readdirSync(notebooks).filter((name) => name.endsWith(".ipynb"));
+      mkdirSync(join(out, "assets"), { recursive: true });
+      writeFileSync(join(out, "index.html"), `the pages of ${chapters.join(", ")}`);
+      writeFileSync(join(out, "assets", "style.css"), "the new stylesheet");
+    };
     previousRun();
     const before = snapshot(site);
-    assert.equal(await buildSiteAtomically({ python, notebooks: fixture, out: site, stopped: () => true }), false);
-    assert.deepEqual(snapshot(site), before);
-    assert.equal(await buildSiteAtomically({ python, notebooks: fixture, out: site }), true);
-    assert.match(
-      readFileSync(join(site, "index.html"), "utf8"),
-      /01 · The first chapter[\s\S]*02 · The second chapter/,
+    assert.equal(
+      await buildSiteAtomically({ python, notebooks: fixture, out: site, stopped: () => true, build: buildSite }),
+      false,
     );
-    assert.notEqual(readFileSync(join(site, "assets", "style.css"), "utf8"), "their stylesheet");
+    assert.deepEqual(snapshot(site), before);
+    assert.deepEqual(readdirSync(build).sort(), ["notebooks", "site"]);
+    assert.equal(await buildSiteAtomically({ python, notebooks: fixture, out: site, build: buildSite }), true);
+    assert.deepEqual(snapshot(site), {
+      "index.html": "the pages of 01-chapter.ipynb, 02-chapter.ipynb",
+      assets: "/",
+      "assets/style.css": "the new stylesheet",
+    });
     assert.equal(statSync(site).mode & 0o777, 0o755);
     assert.deepEqual(readdirSync(build).sort(), ["notebooks", "site"]);
   });
