@@ -619,6 +619,22 @@ describe("classificationError", () => {
     model.dispose();
   });
 
+  test("runs each chunk of batchSize examples as one batch of model.predict, not tfjs's default of 32", () => {
+    const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] })] });
+    const predict = model.predict.bind(model);
+    const batchSizes: (number | undefined)[] = [];
+    model.predict = (x, args) => {
+      batchSizes.push(args?.batchSize);
+      return predict(x, args);
+    };
+    const x = tf.randomNormal([250, 4], 0, 1, "float32", 1);
+    const labels = tf.zeros([250], "int32");
+    classificationError(model, x, labels, 100);
+    assert.deepEqual(batchSizes, [100, 100, 50]);
+    tf.dispose([x, labels]);
+    model.dispose();
+  });
+
   test("modelExpectedDensity needs an L0 layer; modelExpectedL0 is 0 without one", () => {
     const plain = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2], name: "plain_dense" })] });
     assert.throws(
