@@ -13,9 +13,8 @@
 # it ends with the process that started it.
 #
 #   tslab-kernel.sh kernel --config-path CONNECTION_FILE
-watch="$(dirname "$0")/kernel-watch.cjs"
+watch="$(cd "$(dirname "$0")" && pwd -P)/kernel-watch.cjs"
 if [ -f "$watch" ]; then
-  watch=$(cd "$(dirname "$watch")" && pwd -P)/kernel-watch.cjs
   export NODE_OPTIONS="--require \"$watch\"${NODE_OPTIONS:+ $NODE_OPTIONS}"
 fi
 dir=$(pwd -P)
