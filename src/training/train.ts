@@ -16,6 +16,7 @@ import { Random } from "../random";
 import { checkGreater, fail } from "../validate";
 import { L0Callback } from "./callbacks";
 import { classificationError } from "./evaluate";
+import { HostBatches } from "./batches";
 import { FusedAdam } from "./fusedAdam";
 import type { LagrangianController } from "./lagrangian";
 import { type LambdaSetting, l0Penalty, lambdasPerLayer, type PenaltyOptions } from "./penalty";
@@ -114,6 +115,8 @@ export interface TrainResult {
  * `weightDecay` and `datasetSize` for L0 layers without a penalty of their own,
  * plus `extraPenalty`. With `averageDecay` the model ends holding the averaged
  * weights (as the authors evaluate); the per-epoch evaluation uses them too.
+ * The data are read from the device once, at the start, and the minibatches cut
+ * from that host copy (`HostBatches`: tfjs's gather is slow on the wasm backend).
  */
 export async function trainL0(model: tf.LayersModel, data: TensorData, options: TrainOptions): Promise<TrainResult> {
   const where = "trainL0";
@@ -171,15 +174,14 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
   const checks = layers.map((layer) => layer.finitenessChecks);
   for (const layer of layers) layer.finitenessChecks = false;
   const losses: tf.Scalar[] = [];
+  const batches = new HostBatches(data);
   hooks.begin();
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = random.shuffle(Int32Array.from({ length: n }, (_, i) => i));
       const started = performance.now();
       for (let start = 0; start < n; start += batchSize) {
-        const indices = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), "int32");
-        const xb = tf.gather(data.x, indices);
-        const yb = tf.gather(data.y, indices);
+        const { x: xb, y: yb } = batches.batch(order.subarray(start, Math.min(start + batchSize, n)));
         try {
           if (gateOptimizer === null) {
             losses.push(optimizer.minimize(() => objective(xb, yb), true, variables)!);
@@ -199,7 +201,7 @@ export async function trainL0(model: tf.LayersModel, data: TensorData, options: 
             tf.dispose(grads);
           }
         } finally {
-          tf.dispose([indices, xb, yb]);
+          tf.dispose([xb, yb]);
         }
         hooks.afterStep();
         step++;
