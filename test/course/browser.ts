@@ -12,7 +12,7 @@
  *   answer 200 (links to other sites are allowed: only fetching is a problem);
  * - pages wider than a phone (390 px) or a tablet (768 px) screen, and figures
  *   whose title overlaps their legend at phone width;
- * - in a deck, stepped through with `Reveal.next()`: a slide never reached, a
+ * - in a deck, stepped through with `Reveal.next()` (transitions off): a slide never reached, a
  *   figure on the current slide not drawn or of zero width, untypeset maths on it,
  *   a slide wider than the screen; and the deck wider than a phone screen.
  * - exercise solutions (`details.l0-solution`) that are open, or show their code,
@@ -273,6 +273,9 @@ async function checkDeck(page: Page, url: string, name: string, screenshotDir: s
   await page.setViewportSize(DESKTOP);
   await load(page, url);
   await page.waitForFunction("window.Reveal && Reveal.isReady()", undefined, { timeout: 30_000 });
+  // Stepped through without reveal's slide animations: what is checked is each slide as shown,
+  // and the animations cost about 7 s of CPU over the course's decks.
+  await page.evaluate("Reveal.configure({ transition: 'none', backgroundTransition: 'none' })");
   const total = await page.evaluate<number>("Reveal.getTotalSlides()");
   const slides =
     await page.evaluate<
