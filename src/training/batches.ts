@@ -8,12 +8,7 @@
  * of it while training runs.
  */
 import * as tf from "@tensorflow/tfjs";
-
-/** One minibatch: the rows of x and y at the given indices, in that order. */
-export interface Batch {
-  readonly x: tf.Tensor;
-  readonly y: tf.Tensor;
-}
+import type { TensorData } from "./train";
 
 /** Host copy of one tensor, cut into rows along its first axis. */
 class HostRows {
@@ -50,13 +45,13 @@ export class HostBatches {
   private readonly x: HostRows;
   private readonly y: HostRows;
 
-  constructor(data: { readonly x: tf.Tensor; readonly y: tf.Tensor }) {
+  constructor(data: TensorData) {
     this.x = new HostRows(data.x);
     this.y = new HostRows(data.y);
   }
 
-  /** The examples at `indices` (integers in [0, n)); the caller disposes the tensors. */
-  batch(indices: ArrayLike<number>): Batch {
+  /** The examples at `indices` (integers in [0, n)), in that order; the caller disposes the tensors. */
+  batch(indices: ArrayLike<number>): TensorData {
     return { x: this.x.gather(indices), y: this.y.gather(indices) };
   }
 }
