@@ -1127,7 +1127,7 @@ const NOT_FUZZED: Record<string, string> = {
   loadMnistDigits: "reads the mnist package's files (its folder is the only input); tested in data.test.ts",
   plot: "assembles traces and titles into a figure (no numbers computed); tested in notebookHelpers.test.ts",
   sliderPlot: "assembles figures into slider steps (no numbers computed); tested in notebookHelpers.test.ts",
-  showFigure: "displays a figure; tested in notebookHelpers.test.ts",
+  showFigure: "displays a figure (its trace types checked); tested in notebookHelpers.test.ts",
 };
 
 describe("fuzz: coverage", () => {

@@ -25,6 +25,7 @@ import {
   numberOf,
   numbersOf,
   plot,
+  showFigure,
   sliderPlot,
 } from "l0-hard-concrete/notebook";
 
@@ -103,6 +104,19 @@ describe("checkBelow and checkAbove", () => {
 });
 
 describe("figure builders", () => {
+  test("showFigure prints a one-line summary outside a notebook and refuses a trace type the pages cannot draw", (t) => {
+    const printed: string[] = [];
+    t.mock.method(console, "log", (line: string) => printed.push(line));
+    showFigure({ data: [{ type: "bar" }, {}], layout: { title: { text: "T" } } });
+    assert.deepEqual(printed, ["Figure: T (2 traces: bar, scatter)"]);
+    // plotly's cartesian bundle has no 3-D traces: the figure would stay blank in every front end.
+    assert.throws(
+      () => showFigure({ data: [{ type: "scatter" }, { type: "scatter3d" }] }),
+      /figureBundle: figure.data\[1\].type must be one of plotly's cartesian bundle \(bar, .*violin\), got "scatter3d"/,
+    );
+    assert.throws(() => showFigure({ data: [{ type: 3 }] }), /figure.data\[0\].type .* got 3/);
+  });
+
   test("grid includes both ends", () => {
     assert.deepEqual(grid(-1, 1, 5), [-1, -0.5, 0, 0.5, 1]);
     assert.throws(() => grid(0, 1, 1), /grid: count must be an integer ≥ 2/);
