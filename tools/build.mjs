@@ -45,18 +45,24 @@ setWasmPaths(new URL("./", import.meta.url).href);
 `;
 
 /**
- * Compiles a TypeScript project. With `skipIfUpToDate`, `tsc --build` first compares
- * the timestamps of the project's own sources with its build info and does nothing
- * when none is newer (about half a second instead of five: even an incremental
- * `tsc -p` parses all 800 declaration files). Only for the library: its inputs are
- * its own sources, while the other projects also read the library's declarations in
- * dist/, which `--build` would not see change.
+ * Compiles TypeScript projects with `tsc --build`, in one process, so that the
+ * declaration files they share (tfjs's, @types/node's, the library's) are parsed
+ * once for all of them (the tests, experiments and live widgets together: about
+ * 11 s instead of 16 s as three processes). With `skipIfUpToDate`, tsc first
+ * compares the timestamps of each project's own sources with its build info and
+ * does nothing when none is newer (about half a second instead of five: even an
+ * incremental compile parses all 800 declaration files). Only for the library: its
+ * inputs are its own sources, while the other projects also read the library's
+ * declarations in dist/, whose changes that check does not see; they are compiled
+ * with `--force`, in full, as `tsc -p` would (which also rewrites their output
+ * when build/ was deleted by hand while the build info stayed).
  */
-function compile(project, { skipIfUpToDate = false } = {}) {
-  const args = skipIfUpToDate ? ["--build", project] : ["-p", project];
+function compile(projects, { skipIfUpToDate = false } = {}) {
+  const list = [projects].flat();
+  const args = skipIfUpToDate ? ["--build", ...list] : ["--build", "--force", ...list];
   const result = spawnSync(process.execPath, [tsc, ...args], { cwd: root, stdio: "inherit" });
   if (result.status !== 0) {
-    console.error(`build: TypeScript errors in ${project} (above)`);
+    console.error(`build: TypeScript errors in ${list.join(", ")} (above)`);
     process.exit(1);
   }
 }
@@ -119,11 +125,6 @@ export function buildLibrary() {
 /** The live widgets of the lecture pages: browser TypeScript in assets/live/, see assets/live/main.ts. */
 const LIVE = join(root, "assets", "live");
 
-/** Type-checks the live widgets against the library's declarations (dist/*.d.ts; nothing is emitted). */
-export function checkLiveWidgets() {
-  compile(join(LIVE, "tsconfig.json"));
-}
-
 /**
  * esbuild resolves the widgets' `./library` (the library and tfjs, as the browser
  * bundle exports them) to the copy of the browser bundle next to the output.
@@ -157,12 +158,22 @@ export async function bundleLiveWidgets(dir) {
   cpSync(join(DIST, "browser"), dir, { recursive: true });
 }
 
+const TESTS = join("test", "tsconfig.json");
+const EXPERIMENTS = join("experiments", "tsconfig.json");
+/** The live widgets' project only type-checks them against the library's declarations (dist/*.d.ts): nothing is emitted. */
+const LIVE_WIDGETS = join(LIVE, "tsconfig.json");
+
 export function buildTests() {
-  compile(join("test", "tsconfig.json"));
+  compile(TESTS);
 }
 
 export function buildExperiments() {
-  compile(join("experiments", "tsconfig.json"));
+  compile(EXPERIMENTS);
+}
+
+/** For `npm test`: the tests, the experiments and the live widgets, each checked against the library's API, in one tsc. */
+export function buildTestsExperimentsAndWidgets() {
+  compile([TESTS, EXPERIMENTS, LIVE_WIDGETS]);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -9,15 +9,13 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
-import { buildExperiments, buildLibrary, buildTests, checkLiveWidgets } from "./build.mjs";
+import { buildLibrary, buildTestsExperimentsAndWidgets } from "./build.mjs";
 import { checkNotebookSources } from "./check_notebooks.mjs";
 import { root, setup } from "./setup.mjs";
 
 const { python, chromium } = setup({ browser: true, frontEnds: true });
 buildLibrary();
-buildTests();
-buildExperiments(); // type-checks the experiments against the library's API
-checkLiveWidgets(); // and the lecture pages' live widgets (assets/live/)
+buildTestsExperimentsAndWidgets(); // the experiments and the lecture pages' live widgets (assets/live/) type-checked too
 
 const lint = spawnSync(
   process.execPath,
