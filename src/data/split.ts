@@ -18,15 +18,20 @@ export interface SplitIndices {
  * the rest for training, stratified by label. Both index lists are shuffled.
  */
 export function stratifiedSplit(labels: ArrayLike<number>, testCount: number, seed: Seed): SplitIndices {
+  return split("stratifiedSplit", labels, testCount, seed);
+}
+
+/** `stratifiedSplit`, its errors naming `caller`. */
+function split(caller: string, labels: ArrayLike<number>, testCount: number, seed: Seed): SplitIndices {
   const n = labels.length;
   if (!Number.isInteger(testCount) || testCount < 1 || testCount >= n) {
-    fail("stratifiedSplit", "testCount", testCount, `an integer in [1, ${n - 1}]`);
+    fail(caller, "testCount", testCount, `an integer in [1, ${n - 1}]`);
   }
   const random = randomFrom(seed);
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const label = labels[i];
-    if (!Number.isInteger(label)) fail("stratifiedSplit", `labels[${i}]`, label, "an integer");
+    if (!Number.isInteger(label)) fail(caller, `labels[${i}]`, label, "an integer");
     if (!byClass.has(label)) byClass.set(label, []);
     byClass.get(label)!.push(i);
   }
@@ -60,6 +65,6 @@ export function splitDataset(
   seed: Seed,
 ): { train: ImageDataset; test: ImageDataset } {
   checkDataset("splitDataset", data);
-  const { train, test } = stratifiedSplit(data.labels, testCount, seed);
+  const { train, test } = split("splitDataset", data.labels, testCount, seed);
   return { train: subsetDataset(data, train), test: subsetDataset(data, test) };
 }

@@ -72,8 +72,17 @@ export class LagrangianController {
   /** One ascent step μ ← μ + η·(density − target) (clipped at 0 for `"atMost"`); returns the new μ. */
   update(density: number): number {
     checkFinite("LagrangianController.update", "density", density);
-    this.mu += this.learningRate * (density - this.target);
-    if (this.constraint === "atMost") this.mu = Math.max(0, this.mu);
+    const mu = this.mu + this.learningRate * (density - this.target);
+    // Only a learning rate near the largest float can overflow μ; the loss would then be ±Infinity.
+    if (!Number.isFinite(mu)) {
+      fail(
+        "LagrangianController.update",
+        "the multiplier μ",
+        mu,
+        `finite: learningRate ${this.learningRate} is too large`,
+      );
+    }
+    this.mu = this.constraint === "atMost" ? Math.max(0, mu) : mu;
     return this.mu;
   }
 }

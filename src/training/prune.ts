@@ -36,13 +36,13 @@ interface DenseParts {
   keep: boolean[];
 }
 
-/** The kernel with the test-time gates folded in, and which inputs stay. */
-function partsOf(layer: tf.layers.Layer): DenseParts {
+/** The kernel with the test-time gates folded in, and which inputs stay; errors name `where`. */
+function partsOf(where: string, layer: tf.layers.Layer): DenseParts {
   const weights = layer.getWeights();
   const name = layer.name;
   if (!(layer instanceof L0Dense) && (layer.getClassName() !== "Dense" || weights.length === 0)) {
     throw new Error(
-      `pruneToDense: layer ${name} (${layer.getClassName()}) is not a dense layer; only chains of L0Dense and Dense layers can be exported`,
+      `${where}: layer ${name} (${layer.getClassName()}) is not a dense layer; only chains of L0Dense and Dense layers can be exported`,
     );
   }
   const [inputs, units] = weights[0].shape;
@@ -127,7 +127,20 @@ function chainParts(where: string, model: tf.LayersModel): DenseParts[] {
   checkModel(where, model);
   const layers = model.layers.filter((layer) => layer.getClassName() !== "InputLayer");
   if (layers.length === 0) throw new Error(`${where}: the model has no layers`);
-  return layers.map(partsOf);
+  const parts = layers.map((layer) => partsOf(where, layer));
+  // A diverged training run leaves NaN or ±Infinity in the weights, which the export would copy into a
+  // model that predicts NaN (a non-finite log α is refused before, by testTimeGate).
+  parts.forEach(({ name, kernel, bias }, k) => {
+    const kernelName = layers[k] instanceof L0Dense ? "kernel (with ẑ folded in)" : "kernel";
+    for (const [what, values] of [
+      [kernelName, kernel],
+      ["bias", bias ?? new Float32Array(0)],
+    ] as const) {
+      const i = values.findIndex((v) => !Number.isFinite(v));
+      if (i >= 0) fail(where, `layer ${name}'s ${what}[${i}]`, values[i], "finite (did training diverge?)");
+    }
+  });
+  return parts;
 }
 
 /**

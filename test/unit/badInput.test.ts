@@ -37,6 +37,7 @@ import {
   lqNorm,
   magnitudePruneToDense,
   probNonZero,
+  pruneToDense,
   Random,
   sampleHardConcrete,
   selectInputs,
@@ -305,6 +306,24 @@ const rows = (): Row[] => [
     "`LagrangianController.update`: `density`",
     "NaN, ±Infinity",
     () => new LagrangianController({ target: 0.5 }).update(Number.NaN),
+  ],
+  [
+    "`LagrangianController.update`: the multiplier μ",
+    "overflows to ±Infinity (a learning rate near the largest float)",
+    () => new LagrangianController({ target: 0.5, learningRate: 1e308, initialMultiplier: 1.5e308 }).update(1),
+  ],
+  [
+    "`pruneToDense`, `magnitudePruneToDense`: the model's weights",
+    "NaN or ±Infinity in a kernel (with ẑ folded in, for an L0 layer) or a bias (a NaN log α: `testTimeGate`'s error)",
+    () => {
+      const diverged = tf.sequential({ layers: [new L0Dense({ units: 2, inputShape: [3], seed: 1, name: "gated" })] });
+      (diverged.layers[0] as L0Dense).kernelVariable.write(tf.tensor2d([1, 2, 3, Number.NaN, 5, 6], [3, 2]));
+      try {
+        return pruneToDense(diverged);
+      } finally {
+        diverged.dispose();
+      }
+    },
   ],
   [
     "`selectInputs`: `inputIndices`",

@@ -509,7 +509,7 @@ describe("fuzz: data sets", () => {
             assert.equal(train.count + test.count, data.count);
             const sum = classCounts(train).map((c, k) => c + classCounts(test)[k]);
             assert.deepEqual(sum, counts);
-          } else throwsNaming(() => splitDataset(data, testCount, seed), "stratifiedSplit", "testCount");
+          } else throwsNaming(() => splitDataset(data, testCount, seed), "splitDataset", "testCount");
         },
       ),
       RUNS,

@@ -725,6 +725,38 @@ describe("pruneToDense", () => {
     model.dispose();
     closed.dispose();
   });
+
+  test("refuses, naming the layer and the entry, a model whose weights or log α are not finite", () => {
+    const model = () =>
+      tf.sequential({
+        layers: [l0Dense({ units: 2, inputShape: [3], seed: 32 }), tf.layers.dense({ units: 2 })],
+      });
+    const nanKernel = model();
+    const gated = nanKernel.layers[0] as L0Dense;
+    gated.kernelVariable.write(tf.tensor2d([1, 2, 3, Number.NaN, 5, 6], [3, 2]));
+    assert.throws(
+      () => pruneToDense(nanKernel),
+      /^RangeError: pruneToDense: layer \S+'s kernel \(with ẑ folded in\)\[3\] must be finite \(did training diverge\?\), got NaN$/,
+    );
+    gated.logAlpha.write(tf.tensor1d([0, Number.NaN, 0]));
+    assert.throws(() => pruneToDense(nanKernel), /testTimeGate: logAlpha\[1\] .* got NaN/);
+    const infiniteBias = model();
+    const [kernel] = infiniteBias.layers[1].getWeights();
+    const bias = tf.tensor1d([0, Number.POSITIVE_INFINITY]);
+    infiniteBias.layers[1].setWeights([kernel, bias]);
+    for (const [call, where] of [
+      [() => pruneToDense(infiniteBias), "pruneToDense"],
+      [() => magnitudePruneToDense(infiniteBias, [3, 2]), "magnitudePruneToDense"],
+    ] as const) {
+      assert.throws(
+        call,
+        new RegExp(`^RangeError: ${where}: layer \\S+'s bias\\[1\\] must be finite .*, got Infinity$`),
+      );
+    }
+    bias.dispose(); // getWeights gives the layer's own kernel: not disposed here
+    nanKernel.dispose();
+    infiniteBias.dispose();
+  });
 });
 
 describe("LagrangianController", () => {
@@ -735,6 +767,12 @@ describe("LagrangianController", () => {
     assert.ok(Math.abs(controller.update(0.5) - 1.15) < 1e-12);
     assert.ok(Math.abs(controller.update(0.1) - 1.1) < 1e-12);
     term.dispose();
+    const huge = new LagrangianController({ target: 0.5, learningRate: 1e308, initialMultiplier: 1.5e308 });
+    assert.throws(
+      () => huge.update(1),
+      /^RangeError: LagrangianController.update: the multiplier μ must be finite: learningRate 1e\+308 is too large, got Infinity$/,
+    );
+    assert.equal(huge.multiplier, 1.5e308, "μ is left as it was");
     assert.throws(
       () => new LagrangianController({ target: 0.2, quadratic: -1 }),
       /quadratic must be a finite number ≥ 0/,
