@@ -56,31 +56,23 @@ export function lqPowerSum(x: tf.Tensor | Numbers, q: number): tf.Scalar | numbe
   return sum;
 }
 
-/** The smallest normal float32, 2⁻¹²⁶. */
-const FLOAT32_MIN_NORMAL = 2 ** -126;
-
 /**
  * The Lq norm ‖x‖_q = (Σᵢ |xᵢ|^q)^(1/q), for q > 0 (a quasi-norm when q < 1:
  * the triangle inequality fails). q = 1 is the L1 norm, q = 2 the Euclidean.
- * Computed as m·(Σᵢ (|xᵢ|/m)^q)^(1/q) with m = maxᵢ |xᵢ| (the scaling of LAPACK's
- * dnrm2), so that it neither overflows nor underflows where the norm itself is
- * representable: the plain sum makes ‖(3·10²⁰⁰, 4·10²⁰⁰)‖₂ infinite and
- * ‖(3·10⁻²⁰⁰, 4·10⁻²⁰⁰)‖₂ zero in float64, and in float32 already at 10²⁰ and 10⁻²⁵.
+ * Plain numbers are computed as m·(Σᵢ (|xᵢ|/m)^q)^(1/q) with m = maxᵢ |xᵢ| (the
+ * scaling of LAPACK's dnrm2), so that the result neither overflows nor underflows
+ * where the norm itself is representable (unscaled, ‖(3·10²⁰⁰, 4·10²⁰⁰)‖₂ is
+ * infinite and ‖(3·10⁻²⁰⁰, 4·10⁻²⁰⁰)‖₂ zero). A tensor is computed unscaled, in
+ * float32, so that its autodiff gradient is the plain formula's (the scaled form's
+ * is NaN at x = 0, where an L1 fit from zero starts): its entries must stay below
+ * about 10^(38/q) and, unless all zero, not all below 10^(−45/q).
  */
 export function lqNorm(x: tf.Tensor, q: number): tf.Scalar;
 export function lqNorm(x: Numbers, q: number): number;
 export function lqNorm(x: tf.Tensor | Numbers, q: number): tf.Scalar | number {
   checkGreater("lqNorm", "q", q, 0);
   checkNumbers("lqNorm", x);
-  if (x instanceof tf.Tensor) {
-    if (x.size === 0) return tf.scalar(0);
-    return tf.tidy(() => {
-      const magnitude = tf.abs(x);
-      // At least the smallest normal float32, so that all zeros give 0 (and a gradient, unlike tf.where).
-      const scale = tf.maximum(tf.max(magnitude), FLOAT32_MIN_NORMAL);
-      return tf.mul(scale, tf.pow(tf.sum(tf.pow(tf.div(magnitude, scale), q)), 1 / q)) as tf.Scalar;
-    });
-  }
+  if (x instanceof tf.Tensor) return tf.tidy(() => tf.pow(lqPowerSum(x, q), 1 / q) as tf.Scalar);
   let largest = 0;
   for (let i = 0; i < x.length; i++) largest = Math.max(largest, Math.abs(x[i]));
   if (largest === 0) return 0;

@@ -39,30 +39,28 @@ describe("lqNorm and lqPowerSum", () => {
     );
   });
 
-  test("lqNorm neither overflows nor underflows where the norm is representable", () => {
-    // The plain (Σ|xᵢ|^q)^(1/q) gives Infinity and 0 for these: their squares leave float64's range.
+  test("lqNorm of plain numbers neither overflows nor underflows where the norm is representable", () => {
+    // The unscaled (Σ|xᵢ|^q)^(1/q) gives Infinity and 0 for these: their squares leave float64's range.
     assert.ok(Math.abs(lqNorm([3e200, -4e200], 2) / 5e200 - 1) < 1e-15);
     assert.ok(Math.abs(lqNorm([3e-200, 4e-200], 2) / 5e-200 - 1) < 1e-15);
     assert.ok(Math.abs(lqNorm([1e300, 1e300, 1e300], 1) / 3e300 - 1) < 1e-15);
     assert.equal(lqNorm([0, 0], 2), 0);
-    // float32 leaves its range already at 10²⁰ (squares of 3.4·10³⁸) and 10⁻²⁵ (below 1.4·10⁻⁴⁵).
-    for (const size of [1e20, 1e-25]) {
-      const norm = scalar(lqNorm(tf.tensor1d([3 * size, -4 * size]), 2));
-      assert.ok(Math.abs(norm / (5 * size) - 1) < 1e-6, `‖(3, −4)·${size}‖₂ = ${norm}`);
-    }
-    assert.equal(scalar(lqNorm(tf.zeros([3]), 2)), 0);
-    assert.equal(scalar(lqNorm(tf.zeros([0]), 2)), 0);
   });
 
-  test("lqNorm's gradient is x·|x|^(q−2)/‖x‖^(q−1), also through the scaling", () => {
-    const x = tf.tensor1d([3, -4, 1e-3]);
-    const g = tf.grad((v: tf.Tensor) => lqNorm(v, 2))(x);
+  test("lqNorm's gradient is x·|x|^(q−2)/‖x‖^(q−1), and finite at x = 0 for q = 1", () => {
+    const gradient = (values: number[], q: number) => {
+      const x = tf.tensor1d(values);
+      const g = tf.grad((v: tf.Tensor) => lqNorm(v, q))(x);
+      const result = g.arraySync() as number[];
+      tf.dispose([x, g]);
+      return result;
+    };
     const norm = Math.hypot(3, -4, 1e-3);
-    const gradient = g.arraySync() as number[];
-    [3, -4, 1e-3].forEach((v, i) => {
-      assert.ok(Math.abs(gradient[i] - v / norm) < 1e-6, `∂/∂x${i} = ${gradient[i]}`);
+    gradient([3, -4, 1e-3], 2).forEach((d, i) => {
+      assert.ok(Math.abs(d - [3, -4, 1e-3][i] / norm) < 1e-6, `∂/∂x${i} = ${d}`);
     });
-    tf.dispose([x, g]);
+    // Chapter 01's L1 fit starts from w = 0 (the value there, a subgradient, depends on the backend's sign of 0).
+    assert.ok(gradient([0, 0, 0], 1).every(Number.isFinite));
   });
 
   test("the power sum tends to the count of non-zeros as q → 0", () => {
