@@ -106,6 +106,12 @@ function bundle(options) {
 }
 
 export function buildLibrary() {
+  // The WebAssembly kernels' text (src/kernels/*.wat) into the TypeScript modules that carry their bytes.
+  const kernels = spawnSync(process.execPath, [join(root, "tools", "wat.mjs")], { cwd: root, stdio: "inherit" });
+  if (kernels.status !== 0) {
+    console.error("build: the WebAssembly kernels in src/kernels/ do not compile (above)");
+    process.exit(1);
+  }
   compile("tsconfig.json", { skipIfUpToDate: true });
   bundle({
     entryPoints: [join(root, "src", "index.ts")],

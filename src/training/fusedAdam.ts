@@ -6,12 +6,15 @@
  * and one add per variable, instead of about fourteen kernels each. A large variable
  * (more than `LARGE` entries) is updated on its own: splitting a vector on the wasm
  * backend copies the whole vector once per part (tfjs-wasm 4.22's slice reads its
- * input back), which costs more than the kernels saved. Per entry:
+ * input back), which costs more than the kernels saved. Per entry, θ ← θ + step with
+ * the moments and step of `adamMoments` (src/kernels/adam.ts: one WebAssembly
+ * kernel on the wasm backend):
  *
  *   m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²,
  *   θ ← θ − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
  */
 import * as tf from "@tensorflow/tfjs";
+import { adamMoments } from "../kernels/adam";
 import { checkGreater, fail } from "../validate";
 
 /** Variables with more entries than this are updated on their own (see above). */
@@ -104,20 +107,20 @@ export class FusedAdam extends tf.Optimizer {
       );
     }
     tf.tidy(() => {
-      const oneMinusAccBeta1 = tf.sub(1, this.accBeta1);
-      const oneMinusAccBeta2 = tf.sub(1, this.accBeta2);
+      const oneMinusAccBeta1 = tf.sub(1, this.accBeta1) as tf.Scalar;
+      const oneMinusAccBeta2 = tf.sub(1, this.accBeta2) as tf.Scalar;
       for (const { indices, sizes, first, second } of this.groups) {
-        const gradient = tf.concat(indices.map((i) => tf.reshape(entries[i][1], [-1])));
-        const newFirst = tf.add(tf.mul(first, this.beta1), tf.mul(gradient, 1 - this.beta1));
-        const newSecond = tf.add(tf.mul(second, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
-        const correctedFirst = tf.div(newFirst, oneMinusAccBeta1);
-        const correctedSecond = tf.div(newSecond, oneMinusAccBeta2);
+        const gradient = tf.concat(indices.map((i) => tf.reshape(entries[i][1], [-1]))) as tf.Tensor1D;
+        const [newFirst, newSecond, steps] = adamMoments(
+          gradient,
+          first as tf.Tensor as tf.Tensor1D,
+          second as tf.Tensor as tf.Tensor1D,
+          oneMinusAccBeta1,
+          oneMinusAccBeta2,
+          this,
+        );
         first.assign(newFirst);
         second.assign(newSecond);
-        const steps = tf.mul(
-          tf.div(correctedFirst, tf.add(tf.sqrt(correctedSecond), this.epsilon)),
-          -this.learningRate,
-        );
         const parts = indices.length === 1 ? [steps] : tf.split(steps, sizes);
         indices.forEach((i, k) => {
           variables[i].assign(tf.add(tf.reshape(parts[k], variables[i].shape), variables[i]));
