@@ -68,7 +68,10 @@ function hardConcreteDerivative(z: tf.Tensor, params: HardConcreteParams): tf.Te
  * noise for the same seed), in one customGrad: given ∂L/∂(diag(z) W) = G,
  * ∂L/∂W = diag(z) G, ∂L/∂zᵢ = Σⱼ Gᵢⱼ Wᵢⱼ and ∂L/∂log αᵢ = ∂L/∂zᵢ · ∂zᵢ/∂log αᵢ (closed form).
  * With x (diag(z) W) = (x ⊙ z) W, G = xᵀδ is the weight gradient backpropagation computes
- * anyway (issue 11: a cheaper backward pass for gated layers).
+ * anyway (issue 11: a cheaper backward pass for gated layers). `kernel` must stay alive
+ * until the gradient is computed (the layers pass their variable): the backward pass
+ * reads it as it is instead of from a copy (tfjs copies what a customGrad saves, on the
+ * wasm backend a pass over the whole kernel per step).
  */
 export function gatedRowsUnchecked(
   logAlpha: tf.Tensor,
@@ -85,12 +88,12 @@ export function gatedRowsUnchecked(
       const gates = tf.reshape(hardConcreteFromUniform(a, noise, params), [a.size, 1]);
       return [gates, tf.mul(w, gates)];
     });
-    save([z, w]);
+    save([z]); // not w: see the doc comment
     z.dispose();
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
       tf.tidy(() => {
-        const [gates, weights] = saved;
-        const dz = tf.sum(tf.mul(dy, weights), 1);
+        const [gates] = saved;
+        const dz = tf.sum(tf.mul(dy, w), 1);
         return [tf.mul(dz, hardConcreteDerivative(tf.reshape(gates, [-1]), params)), tf.mul(dy, gates)];
       });
     return { value: out, gradFunc };
@@ -171,6 +174,8 @@ export interface LayerPenaltyTerms {
  *
  * with the closed-form gradients ∂/∂log α_g = c_g p_g (1 − p_g), ∂/∂θ̃ᵢ = 2·halfDecay·p_g θ̃ᵢ
  * and ∂/∂b = 2·halfDecay·(p_g) b, instead of autodiff through some thirty small ops.
+ * `kernel` and `bias` must stay alive until the gradient is computed (the layers pass
+ * their variables): the backward pass reads them as they are, not from copies.
  */
 export function layerPenaltyUnchecked(
   logAlpha: tf.Tensor,
@@ -195,11 +200,12 @@ export function layerPenaltyUnchecked(
       if (b !== undefined && !biasGated) sum = tf.add(sum, tf.mul(tf.sum(tf.square(b)), halfDecay));
       return [p, c, sum];
     });
-    save(b === undefined ? [open, cost, w] : [open, cost, w, b]);
+    save([open, cost]); // not w and b: see the doc comment
     tf.dispose([open, cost]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
       tf.tidy(() => {
-        const [p, c, weights, biasValue] = saved;
+        const [p, c] = saved;
+        const [weights, biasValue] = [w, b];
         const decay = tf.mul(dy, 2 * halfDecay);
         const gradients = [
           tf.mul(tf.mul(c, tf.sub(p, tf.square(p))), dy),

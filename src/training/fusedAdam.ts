@@ -110,7 +110,9 @@ export class FusedAdam extends tf.Optimizer {
       const oneMinusAccBeta1 = tf.sub(1, this.accBeta1) as tf.Scalar;
       const oneMinusAccBeta2 = tf.sub(1, this.accBeta2) as tf.Scalar;
       for (const { indices, sizes, first, second } of this.groups) {
-        const gradient = tf.concat(indices.map((i) => tf.reshape(entries[i][1], [-1]))) as tf.Tensor1D;
+        // A single variable's gradient is only reshaped (concatenating one tensor copies it).
+        const vectors = indices.map((i) => tf.reshape(entries[i][1], [-1]) as tf.Tensor1D);
+        const gradient = vectors.length === 1 ? vectors[0] : tf.concat(vectors);
         const [newFirst, newSecond, steps] = adamMoments(
           gradient,
           first as tf.Tensor as tf.Tensor1D,
