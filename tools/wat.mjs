@@ -23,7 +23,7 @@ export const ${name.toUpperCase()}_WASM_BASE64 =
 }
 
 /** Compiles each src/kernels/*.wat (WebAssembly SIMD enabled) into its *Wasm.ts; throws on a syntax or validation error. */
-export async function compileKernels() {
+async function compileKernels() {
   const wabt = await createRequire(import.meta.url)("wabt")();
   for (const file of readdirSync(KERNELS).filter((n) => n.endsWith(".wat"))) {
     const name = file.replace(/\.wat$/, "");
