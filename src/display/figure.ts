@@ -37,7 +37,7 @@ let plotlyJsSent = false;
 const PLOTLY_JS_CLASS = "l0-plotly-js";
 
 /** The trace types of plotly's cartesian bundle, the one the notebooks and the lecture pages load. */
-export const TRACE_TYPES: readonly string[] = [
+const TRACE_TYPES: readonly string[] = [
   "bar",
   "box",
   "contour",
