@@ -205,14 +205,13 @@ export function layerPenaltyUnchecked(
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
       tf.tidy(() => {
         const [p, c] = saved;
-        const [weights, biasValue] = [w, b];
         const decay = tf.mul(dy, 2 * halfDecay);
         const gradients = [
           tf.mul(tf.mul(c, tf.sub(p, tf.square(p))), dy),
-          tf.mul(tf.mul(weights, tf.reshape(p, gateShape)), decay),
+          tf.mul(tf.mul(w, tf.reshape(p, gateShape)), decay),
         ];
-        if (biasValue !== undefined) {
-          gradients.push(tf.mul(biasGated ? tf.mul(biasValue, p) : biasValue, decay));
+        if (b !== undefined) {
+          gradients.push(tf.mul(biasGated ? tf.mul(b, p) : b, decay));
         }
         return gradients;
       });

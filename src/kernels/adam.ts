@@ -131,8 +131,7 @@ export function adamMoments(
   oneMinusAccBeta2: tf.Scalar,
   settings: AdamSettings,
 ): AdamMoments {
-  const backend = tf.backend() as unknown as WasmBackend;
-  if (tf.getBackend() !== "wasm" || adamFunctionOf(backend) === null) {
+  if (!adamKernelActive()) {
     return adamMomentsChain(gradient, first, second, oneMinusAccBeta1, oneMinusAccBeta2, settings);
   }
   const { learningRate, beta1, beta2, epsilon } = settings;
