@@ -5,6 +5,7 @@
  * epoch instead. Same formulas and gradients as the exported, checked functions.
  */
 import * as tf from "@tensorflow/tfjs";
+import { logit } from "../kernels/logit";
 import { randomFrom, type Seed } from "../random";
 import { gateThresholds } from "./closedForms";
 import type { HardConcreteParams } from "./params";
@@ -46,7 +47,7 @@ function hardConcreteFromUniform(logAlpha: tf.Tensor, noise: Float32Array, param
   const { beta, gamma, zeta } = params;
   return tf.tidy(() => {
     const u = tf.tensor(noise, logAlpha.shape, "float32");
-    const logistic = tf.add(tf.log(tf.div(u, tf.sub(1, u))), logAlpha);
+    const logistic = tf.add(logit(u), logAlpha);
     const s = tf.sigmoid(tf.mul(logistic, 1 / beta));
     return tf.clipByValue(tf.add(tf.mul(s, zeta - gamma), gamma), 0, 1);
   });

@@ -15,6 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ADAM_WASM_BASE64 } from "./adamWasm";
+import { moduleOn, offsetOf, type WasmBackend } from "./wasmModule";
 
 /** Adam's constants (ε as the optimizer resolved it). */
 export interface AdamSettings {
@@ -32,40 +33,8 @@ const KERNEL = "L0AdamMoments";
 /** adam.wat's export: byte offsets of g, m, v, 1 − β₁ᵗ, 1 − β₂ᵗ and the three outputs, the count, the constants. */
 type AdamFunction = (...args: number[]) => void;
 
-/** What the kernel uses of tfjs-backend-wasm's backend (4.22): its module, tensor offsets and outputs. */
-interface WasmBackend {
-  wasm: { asm?: { memory?: unknown } };
-  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
-}
-
-/** The parts of the WebAssembly JavaScript API used here (the library is compiled without the DOM's types). */
-interface WebAssemblyApi {
-  Memory: abstract new (...args: never[]) => object;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const { WebAssembly } = globalThis as unknown as { WebAssembly: WebAssemblyApi };
-
-/** adam.wat instantiated on the memory of `backend`, or null where that cannot be done. */
-function instantiate(backend: WasmBackend): AdamFunction | null {
-  const memory = backend.wasm?.asm?.memory;
-  if (WebAssembly === undefined || !(memory instanceof WebAssembly.Memory)) return null;
-  try {
-    const bytes = Uint8Array.from(atob(ADAM_WASM_BASE64), (c) => c.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-    return instance.exports.adam as AdamFunction;
-  } catch {
-    return null; // no WebAssembly SIMD, or a shared memory: the chain runs instead
-  }
-}
-
-/** Per wasm backend instance: its kernel function, or null when it has none. */
-const functions = new WeakMap<object, AdamFunction | null>();
-
 function adamFunctionOf(backend: WasmBackend): AdamFunction | null {
-  if (!functions.has(backend)) functions.set(backend, instantiate(backend));
-  return functions.get(backend) ?? null;
+  return (moduleOn(backend, ADAM_WASM_BASE64)?.adam as AdamFunction | undefined) ?? null;
 }
 
 /** The kernel, registered once per process (the ES module and CommonJS builds may both be loaded). */
@@ -80,9 +49,8 @@ const kernelConfig: tf.KernelConfig = {
     const { learningRate, beta1, beta2, epsilon } = attrs as unknown as AdamSettings;
     // Outputs first: allocating may grow the memory, which moves nothing (offsets stay valid).
     const outputs = [first, second, gradient].map((t) => wasm.makeOutput(t.shape, "float32"));
-    const offset = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
     adam(
-      ...[gradient, first, second, oneMinusAccBeta1, oneMinusAccBeta2, ...outputs].map(offset),
+      ...[gradient, first, second, oneMinusAccBeta1, oneMinusAccBeta2, ...outputs].map((t) => offsetOf(wasm, t)),
       gradient.shape.reduce((a, b) => a * b, 1),
       beta1,
       1 - beta1,

@@ -1,0 +1,152 @@
+;; The logistic noise of the gate samplers, log(u / (1 − u)) for float32 u, in one
+;; pass, four entries at a time with WebAssembly SIMD. Compiled by tools/build.mjs
+;; (wabt) into logitWasm.ts; run by logit.ts on the memory of tfjs's wasm backend.
+;;
+;; The chain it replaces is three tfjs kernels: Sub and Div in float32, then Log,
+;; which tfjs-backend-wasm computes with its C library's logf (musl's, after ARM's
+;; optimized-routines: Szabolcs Nagy, 2017). This file computes logf by the same
+;; algorithm, in the same float64 operations in the same order (WebAssembly has no
+;; fused multiply-add, so none is contracted), hence the same bits:
+;;   x = 2^k · z with z in [0x3f330000, 2 · 0x3f330000) as float32 bit patterns,
+;;   c the centre of z's sixteenth of that range (a table of 1/c and log c),
+;;   r = z/c − 1, log x = log c + k·ln 2 + r + A₀r⁴ + A₁r³ + A₂r²  (evaluated as below).
+;;
+;; table(at): writes the 16 × (1/c, log c) float64 pairs (256 bytes) at byte offset
+;;   `at`, which logit.ts allocates once in the backend's memory (the module imports
+;;   the memory and has no data of its own).
+;; logit(u, out, n, table): out[i] = logf(u[i] / (1 − u[i])) for the n float32
+;;   entries at byte offsets u and out.
+(module
+  (import "env" "memory" (memory 0))
+
+  (func (export "table") (param $at i32)
+    (f64.store offset=0 (local.get $at) (f64.const 0x1.661ec79f8f3bep+0))
+    (f64.store offset=8 (local.get $at) (f64.const -0x1.57bf7808caadep-2))
+    (f64.store offset=16 (local.get $at) (f64.const 0x1.571ed4aaf883dp+0))
+    (f64.store offset=24 (local.get $at) (f64.const -0x1.2bef0a7c06ddbp-2))
+    (f64.store offset=32 (local.get $at) (f64.const 0x1.49539f0f010bp+0))
+    (f64.store offset=40 (local.get $at) (f64.const -0x1.01eae7f513a67p-2))
+    (f64.store offset=48 (local.get $at) (f64.const 0x1.3c995b0b80385p+0))
+    (f64.store offset=56 (local.get $at) (f64.const -0x1.b31d8a68224e9p-3))
+    (f64.store offset=64 (local.get $at) (f64.const 0x1.30d190c8864a5p+0))
+    (f64.store offset=72 (local.get $at) (f64.const -0x1.6574f0ac07758p-3))
+    (f64.store offset=80 (local.get $at) (f64.const 0x1.25e227b0b8eap+0))
+    (f64.store offset=88 (local.get $at) (f64.const -0x1.1aa2bc79c81p-3))
+    (f64.store offset=96 (local.get $at) (f64.const 0x1.1bb4a4a1a343fp+0))
+    (f64.store offset=104 (local.get $at) (f64.const -0x1.a4e76ce8c0e5ep-4))
+    (f64.store offset=112 (local.get $at) (f64.const 0x1.12358f08ae5bap+0))
+    (f64.store offset=120 (local.get $at) (f64.const -0x1.1973c5a611cccp-4))
+    (f64.store offset=128 (local.get $at) (f64.const 0x1.0953f419900a7p+0))
+    (f64.store offset=136 (local.get $at) (f64.const -0x1.252f438e10c1ep-5))
+    (f64.store offset=144 (local.get $at) (f64.const 0x1p+0))
+    (f64.store offset=152 (local.get $at) (f64.const 0x0p+0))
+    (f64.store offset=160 (local.get $at) (f64.const 0x1.e608cfd9a47acp-1))
+    (f64.store offset=168 (local.get $at) (f64.const 0x1.aa5aa5df25984p-5))
+    (f64.store offset=176 (local.get $at) (f64.const 0x1.ca4b31f026aap-1))
+    (f64.store offset=184 (local.get $at) (f64.const 0x1.c5e53aa362eb4p-4))
+    (f64.store offset=192 (local.get $at) (f64.const 0x1.b2036576afce6p-1))
+    (f64.store offset=200 (local.get $at) (f64.const 0x1.526e57720db08p-3))
+    (f64.store offset=208 (local.get $at) (f64.const 0x1.9c2d163a1aa2dp-1))
+    (f64.store offset=216 (local.get $at) (f64.const 0x1.bc2860d22477p-3))
+    (f64.store offset=224 (local.get $at) (f64.const 0x1.886e6037841edp-1))
+    (f64.store offset=232 (local.get $at) (f64.const 0x1.1058bc8a07ee1p-2))
+    (f64.store offset=240 (local.get $at) (f64.const 0x1.767dcf5534862p-1))
+    (f64.store offset=248 (local.get $at) (f64.const 0x1.4043057b6ee09p-2)))
+
+  ;; logit(u, out, n, table): out[i] = logf(u[i] / (1 − u[i])), four entries at a time; the
+  ;; last n mod 4 in the lanes of one more vector. logf is musl's, lane by lane, special
+  ;; cases included (log ±0 = −∞, log +∞ = +∞, NaN for x < 0 and NaN, subnormals scaled
+  ;; by 2²³ first).
+  (func (export "logit") (param $u i32) (param $out i32) (param $n i32) (param $table i32)
+    (local $i i32) (local $left i32) (local $from i32) (local $to i32)
+    (local $x v128) (local $ix v128) (local $tmp v128) (local $at v128) (local $iz v128) (local $k v128)
+    (local $half i32) (local $r v128) (local $r2 v128) (local $y v128) (local $low v128)
+    (block $done
+      (loop $vectors
+        (local.set $left (i32.sub (local.get $n) (local.get $i)))
+        (br_if $done (i32.le_s (local.get $left) (i32.const 0)))
+        (local.set $from (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $to (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))))
+        (if (i32.ge_u (local.get $left) (i32.const 4))
+          (then (local.set $x (v128.load (local.get $from))))
+          (else
+            (local.set $x (v128.load32_lane 0 (local.get $from) (f32x4.splat (f32.const 0.5))))
+            (if (i32.gt_u (local.get $left) (i32.const 1))
+              (then (local.set $x (v128.load32_lane offset=4 1 (local.get $from) (local.get $x)))))
+            (if (i32.gt_u (local.get $left) (i32.const 2))
+              (then (local.set $x (v128.load32_lane offset=8 2 (local.get $from) (local.get $x)))))))
+        ;; x = u / (1 − u)
+        (local.set $x (f32x4.div (local.get $x) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $x))))
+        ;; A subnormal x = 2⁻²³ · (x · 2²³) with x · 2²³ normal.
+        (local.set $ix
+          (v128.bitselect
+            (i32x4.sub (f32x4.mul (local.get $x) (f32x4.splat (f32.const 0x1p23))) (i32x4.splat (i32.const 0x0b800000)))
+            (local.get $x)
+            (v128.and (i32x4.lt_u (local.get $x) (i32x4.splat (i32.const 0x00800000)))
+                      (v128.not (i32x4.eq (local.get $x) (i32x4.splat (i32.const 0)))))))
+        ;; x = 2^k · z, z in [0x3f330000, 2 · 0x3f330000) as bit patterns; $at: the byte offset of z's table entry.
+        (local.set $tmp (i32x4.sub (local.get $ix) (i32x4.splat (i32.const 0x3f330000))))
+        (local.set $at
+          (i32x4.shl (v128.and (i32x4.shr_u (local.get $tmp) (i32.const 19)) (i32x4.splat (i32.const 15))) (i32.const 4)))
+        (local.set $k (i32x4.shr_s (local.get $tmp) (i32.const 23)))
+        (local.set $iz (i32x4.sub (local.get $ix) (v128.and (local.get $tmp) (i32x4.splat (i32.const 0xff800000)))))
+        ;; Two lanes at a time in float64: lanes 0 and 1, then 2 and 3 (moved down).
+        (local.set $half (i32.const 0))
+        (loop $halves
+          ;; r = z·(1/c) − 1; y = (A₀r² + A₁r + A₂)·r² + ((log c + k·ln 2) + r), in that order.
+          (local.set $r
+            (f64x2.sub
+              (f64x2.mul (f64x2.promote_low_f32x4 (local.get $iz))
+                (f64x2.replace_lane 1
+                  (f64x2.splat (f64.load (i32.add (local.get $table) (i32x4.extract_lane 0 (local.get $at)))))
+                  (f64.load (i32.add (local.get $table) (i32x4.extract_lane 1 (local.get $at))))))
+              (f64x2.splat (f64.const 1))))
+          (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+          (local.set $y
+            (f64x2.add (f64x2.mul (f64x2.splat (f64.const 0x1.5575b0be00b6ap-2)) (local.get $r))
+              (f64x2.splat (f64.const -0x1.ffffef20a4123p-2))))
+          (local.set $y
+            (f64x2.add (f64x2.mul (f64x2.splat (f64.const -0x1.00ea348b88334p-2)) (local.get $r2)) (local.get $y)))
+          (local.set $y
+            (f32x4.demote_f64x2_zero
+              (f64x2.add (f64x2.mul (local.get $y) (local.get $r2))
+                (f64x2.add
+                  (f64x2.add
+                    (f64x2.replace_lane 1
+                      (f64x2.splat (f64.load offset=8 (i32.add (local.get $table) (i32x4.extract_lane 0 (local.get $at)))))
+                      (f64.load offset=8 (i32.add (local.get $table) (i32x4.extract_lane 1 (local.get $at)))))
+                    (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $k)) (f64x2.splat (f64.const 0x1.62e42fefa39efp-1))))
+                  (local.get $r)))))
+          (if (i32.eqz (local.get $half))
+            (then
+              (local.set $low (local.get $y))
+              (local.set $iz (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $iz) (local.get $iz)))
+              (local.set $k (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $k) (local.get $k)))
+              (local.set $at (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $at) (local.get $at)))
+              (local.set $half (i32.const 1))
+              (br $halves))))
+        (local.set $y (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $low) (local.get $y)))
+        ;; The special cases, where the polynomial's lanes are meaningless, in reverse order of
+        ;; logf's tests (the last select wins): NaN for negatives and NaN, +∞ for +∞, −∞ for ±0.
+        (local.set $y
+          (v128.bitselect
+            (f32x4.div (f32x4.sub (local.get $x) (local.get $x)) (f32x4.sub (local.get $x) (local.get $x)))
+            (local.get $y)
+            (v128.or (i32x4.lt_s (local.get $x) (i32x4.splat (i32.const 0)))
+                     (i32x4.ge_u (i32x4.shl (local.get $x) (i32.const 1)) (i32x4.splat (i32.const 0xff000000))))))
+        (local.set $y
+          (v128.bitselect (local.get $x) (local.get $y) (i32x4.eq (local.get $x) (i32x4.splat (i32.const 0x7f800000)))))
+        (local.set $y
+          (v128.bitselect (f32x4.splat (f32.const -inf)) (local.get $y)
+            (i32x4.eq (i32x4.shl (local.get $x) (i32.const 1)) (i32x4.splat (i32.const 0)))))
+        (if (i32.ge_u (local.get $left) (i32.const 4))
+          (then (v128.store (local.get $to) (local.get $y)))
+          (else
+            (v128.store32_lane 0 (local.get $to) (local.get $y))
+            (if (i32.gt_u (local.get $left) (i32.const 1))
+              (then (v128.store32_lane offset=4 1 (local.get $to) (local.get $y))))
+            (if (i32.gt_u (local.get $left) (i32.const 2))
+              (then (v128.store32_lane offset=8 2 (local.get $to) (local.get $y))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vectors))))
+)

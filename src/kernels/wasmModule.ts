@@ -1,0 +1,68 @@
+/**
+ * What the library's WebAssembly kernels (src/kernels/*.wat) share: instantiating
+ * a compiled module on the memory of tfjs's wasm backend, once per backend, so
+ * that a kernel reads and writes the backend's tensors where they are.
+ */
+import type * as tf from "@tensorflow/tfjs";
+
+/** What the kernels use of tfjs-backend-wasm's backend (4.22): its module, tensor offsets and outputs. */
+export interface WasmBackend {
+  wasm: { asm?: { memory?: unknown }; _malloc(bytes: number): number };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+}
+
+/** The parts of the WebAssembly JavaScript API used here (the library is compiled without the DOM's types). */
+interface WebAssemblyApi {
+  Memory: abstract new (...args: never[]) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const { WebAssembly } = globalThis as unknown as { WebAssembly: WebAssemblyApi };
+
+/** The exports of a module instantiated on a backend's memory. */
+export type ModuleExports = Record<string, unknown>;
+
+/** The module `base64` instantiated on the memory of `backend`, or null where that cannot be done. */
+function instantiate(backend: WasmBackend, base64: string): ModuleExports | null {
+  const memory = backend.wasm?.asm?.memory;
+  if (WebAssembly === undefined || !(memory instanceof WebAssembly.Memory)) return null;
+  try {
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+    return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+  } catch {
+    return null; // no WebAssembly SIMD, or a shared memory: the kernel's chain runs instead
+  }
+}
+
+/** Per wasm backend instance, per module: its exports, or null when it cannot run there. */
+const instances = new WeakMap<object, Map<string, ModuleExports | null>>();
+
+/**
+ * The module `base64` on `backend`'s memory, instantiated on first use and then
+ * `prepare`d once (for example to write a table into the backend's memory), or
+ * null where it cannot run: another backend, no WebAssembly SIMD, or the shared
+ * memory of a threaded build.
+ */
+export function moduleOn(
+  backend: WasmBackend,
+  base64: string,
+  prepare: (exports: ModuleExports, backend: WasmBackend) => void = () => {},
+): ModuleExports | null {
+  let modules = instances.get(backend);
+  if (modules === undefined) {
+    modules = new Map();
+    instances.set(backend, modules);
+  }
+  if (!modules.has(base64)) {
+    const exports = instantiate(backend, base64);
+    if (exports !== null) prepare(exports, backend);
+    modules.set(base64, exports);
+  }
+  return modules.get(base64) ?? null;
+}
+
+/** The byte offset of a tensor's data in the backend's memory. */
+export function offsetOf(backend: WasmBackend, tensor: { dataId: object }): number {
+  return backend.dataIdMap.get(tensor.dataId)!.memoryOffset;
+}
