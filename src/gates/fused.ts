@@ -5,7 +5,7 @@
  * epoch instead. Same formulas and gradients as the exported, checked functions.
  */
 import * as tf from "@tensorflow/tfjs";
-import { logit } from "../kernels/logit";
+import { hardConcreteFromNoise } from "../kernels/hardConcrete";
 import { randomFrom, type Seed } from "../random";
 import { gateThresholds } from "./closedForms";
 import type { HardConcreteParams } from "./params";
@@ -44,13 +44,7 @@ export function sampleHardConcreteUnchecked(
 
 /** z = min(1, max(0, σ((log(u/(1 − u)) + log α)/β)(ζ − γ) + γ)) for uniform noise u of log α's size. */
 function hardConcreteFromUniform(logAlpha: tf.Tensor, noise: Float32Array, params: HardConcreteParams): tf.Tensor {
-  const { beta, gamma, zeta } = params;
-  return tf.tidy(() => {
-    const u = tf.tensor(noise, logAlpha.shape, "float32");
-    const logistic = tf.add(logit(u), logAlpha);
-    const s = tf.sigmoid(tf.mul(logistic, 1 / beta));
-    return tf.clipByValue(tf.add(tf.mul(s, zeta - gamma), gamma), 0, 1);
-  });
+  return tf.tidy(() => hardConcreteFromNoise(tf.tensor(noise, logAlpha.shape, "float32"), logAlpha, params));
 }
 
 /** ∂z/∂log α = (z − γ)(ζ − z)/((ζ − γ) β) where 0 < z < 1, and 0 at the clamps, from z alone. */

@@ -15,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ADAM_WASM_BASE64 } from "./adamWasm";
-import { moduleOn, offsetOf, type WasmBackend } from "./wasmModule";
+import { offsetOf, registerWasmKernel } from "./wasmModule";
 
 /** Adam's constants (ε as the optimizer resolved it). */
 export interface AdamSettings {
@@ -33,36 +33,24 @@ const KERNEL = "L0AdamMoments";
 /** adam.wat's export: byte offsets of g, m, v, 1 − β₁ᵗ, 1 − β₂ᵗ and the three outputs, the count, the constants. */
 type AdamFunction = (...args: number[]) => void;
 
-function adamFunctionOf(backend: WasmBackend): AdamFunction | null {
-  return (moduleOn(backend, ADAM_WASM_BASE64)?.adam as AdamFunction | undefined) ?? null;
-}
-
-/** The kernel, registered once per process (the ES module and CommonJS builds may both be loaded). */
-const kernelConfig: tf.KernelConfig = {
-  kernelName: KERNEL,
-  backendName: "wasm",
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const wasm = backend as unknown as WasmBackend;
-    const adam = adamFunctionOf(wasm);
-    if (adam === null) throw new Error(`${KERNEL}: no WebAssembly kernel on this wasm backend`);
-    const { gradient, first, second, oneMinusAccBeta1, oneMinusAccBeta2 } = inputs as Record<string, tf.TensorInfo>;
-    const { learningRate, beta1, beta2, epsilon } = attrs as unknown as AdamSettings;
-    // Outputs first: allocating may grow the memory, which moves nothing (offsets stay valid).
-    const outputs = [first, second, gradient].map((t) => wasm.makeOutput(t.shape, "float32"));
-    adam(
-      ...[gradient, first, second, oneMinusAccBeta1, oneMinusAccBeta2, ...outputs].map((t) => offsetOf(wasm, t)),
-      gradient.shape.reduce((a, b) => a * b, 1),
-      beta1,
-      1 - beta1,
-      beta2,
-      1 - beta2,
-      epsilon,
-      -learningRate,
-    );
-    return outputs;
-  },
-};
-if (tf.getKernel(KERNEL, "wasm") === undefined) tf.registerKernel(kernelConfig);
+/** True when `adamMoments` runs the WebAssembly kernel on the current backend. */
+export const adamKernelActive = registerWasmKernel(KERNEL, ADAM_WASM_BASE64, (exports, wasm, inputs, attrs) => {
+  const { gradient, first, second, oneMinusAccBeta1, oneMinusAccBeta2 } = inputs;
+  const { learningRate, beta1, beta2, epsilon } = attrs as unknown as AdamSettings;
+  // Outputs first: allocating may grow the memory, which moves nothing (offsets stay valid).
+  const outputs = [first, second, gradient].map((t) => wasm.makeOutput(t.shape, "float32"));
+  (exports.adam as AdamFunction)(
+    ...[gradient, first, second, oneMinusAccBeta1, oneMinusAccBeta2, ...outputs].map((t) => offsetOf(wasm, t)),
+    gradient.shape.reduce((a, b) => a * b, 1),
+    beta1,
+    1 - beta1,
+    beta2,
+    1 - beta2,
+    epsilon,
+    -learningRate,
+  );
+  return outputs;
+});
 
 /** The update as tfjs kernels (the formulation the kernel must equal). */
 export function adamMomentsChain(
@@ -110,9 +98,4 @@ export function adamMoments(
       { gradient, first, second, oneMinusAccBeta1, oneMinusAccBeta2 },
       { learningRate, beta1, beta2, epsilon },
     ) as unknown as AdamMoments;
-}
-
-/** True when `adamMoments` runs the WebAssembly kernel on the current backend. */
-export function adamKernelActive(): boolean {
-  return tf.getBackend() === "wasm" && adamFunctionOf(tf.backend() as unknown as WasmBackend) !== null;
 }

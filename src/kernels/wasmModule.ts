@@ -3,7 +3,7 @@
  * a compiled module on the memory of tfjs's wasm backend, once per backend, so
  * that a kernel reads and writes the backend's tensors where they are.
  */
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 
 /** What the kernels use of tfjs-backend-wasm's backend (4.22): its module, tensor offsets and outputs. */
 export interface WasmBackend {
@@ -44,7 +44,7 @@ const instances = new WeakMap<object, Map<string, ModuleExports | null>>();
  * null where it cannot run: another backend, no WebAssembly SIMD, or the shared
  * memory of a threaded build.
  */
-export function moduleOn(
+function moduleOn(
   backend: WasmBackend,
   base64: string,
   prepare: (exports: ModuleExports, backend: WasmBackend) => void = () => {},
@@ -65,4 +65,39 @@ export function moduleOn(
 /** The byte offset of a tensor's data in the backend's memory. */
 export function offsetOf(backend: WasmBackend, tensor: { dataId: object }): number {
   return backend.dataIdMap.get(tensor.dataId)!.memoryOffset;
+}
+
+/** A kernel's body: the module's exports on `backend`'s memory, the kernel's inputs and attributes, its outputs. */
+export type WasmKernelBody = (
+  exports: ModuleExports,
+  backend: WasmBackend,
+  inputs: Record<string, tf.TensorInfo>,
+  attrs: tf.NamedAttrMap,
+) => tf.TensorInfo | tf.TensorInfo[];
+
+/**
+ * Registers `kernelName` for the wasm backend, once per process (the ES module and
+ * CommonJS builds may both be loaded), running `body` with the module `base64` on
+ * the backend's memory (`prepare`d once per backend). Returns the test of whether
+ * the kernel runs on the current backend; where it does not, callers run their chain.
+ */
+export function registerWasmKernel(
+  kernelName: string,
+  base64: string,
+  body: WasmKernelBody,
+  prepare?: (exports: ModuleExports, backend: WasmBackend) => void,
+): () => boolean {
+  if (tf.getKernel(kernelName, "wasm") === undefined) {
+    tf.registerKernel({
+      kernelName,
+      backendName: "wasm",
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const wasm = backend as unknown as WasmBackend;
+        const exports = moduleOn(wasm, base64, prepare);
+        if (exports === null) throw new Error(`${kernelName}: no WebAssembly kernel on this wasm backend`);
+        return body(exports, wasm, inputs as Record<string, tf.TensorInfo>, attrs ?? {});
+      },
+    });
+  }
+  return () => tf.getBackend() === "wasm" && moduleOn(tf.backend() as unknown as WasmBackend, base64, prepare) !== null;
 }

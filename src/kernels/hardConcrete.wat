@@ -1,21 +1,31 @@
-;; The logistic noise of the gate samplers, log(u / (1 − u)) for float32 u, in one
-;; pass, four entries at a time with WebAssembly SIMD. Compiled by tools/build.mjs
-;; (wabt) into logitWasm.ts; run by logit.ts on the memory of tfjs's wasm backend.
+;; A hard concrete gate per entry (Louizos et al. 2018, Sec. 2.2) from uniform noise u
+;; and log α, in one pass, four entries at a time with WebAssembly SIMD:
+;;   z = min(1, max(0, σ((log(u/(1 − u)) + log α) · (1/β)) · (ζ − γ) + γ)).
+;; Compiled by tools/build.mjs (wabt) into hardConcreteWasm.ts; run by hardConcrete.ts on
+;; the memory of tfjs's wasm backend.
 ;;
-;; The chain it replaces is three tfjs kernels: Sub and Div in float32, then Log,
-;; which tfjs-backend-wasm computes with its C library's logf (musl's, after ARM's
-;; optimized-routines: Szabolcs Nagy, 2017). This file computes logf by the same
-;; algorithm, in the same float64 operations in the same order (WebAssembly has no
-;; fused multiply-add, so none is contracted), hence the same bits:
-;;   x = 2^k · z with z in [0x3f330000, 2 · 0x3f330000) as float32 bit patterns,
-;;   c the centre of z's sixteenth of that range (a table of 1/c and log c),
-;;   r = z/c − 1, log x = log c + k·ln 2 + r + A₀r⁴ + A₁r³ + A₂r²  (evaluated as below).
+;; It replaces a chain of nine tfjs kernels (Sub, Div, Log, Add, Mul, Sigmoid, Mul, Add,
+;; ClipByValue) and gives the same bits, step by step:
+;; - Sub, Div, Add, Mul in float32, as they are.
+;; - Log: tfjs-backend-wasm calls its C library's logf (musl's, after ARM's
+;;   optimized-routines, Szabolcs Nagy 2017), computed here by the same algorithm in the
+;;   same float64 operations in the same order (WebAssembly has no fused multiply-add,
+;;   so none is contracted), special cases included:
+;;     x = 2^k · z with z in [0x3f330000, 2 · 0x3f330000) as float32 bit patterns,
+;;     c the centre of z's sixteenth of that range (a table of 1/c and log c),
+;;     r = z/c − 1, log x = (A₀r² + A₁r + A₂)·r² + ((log c + k·ln 2) + r).
+;; - Sigmoid: tfjs-backend-wasm runs XNNPACK's f32 sigmoid, whose WebAssembly SIMD kernel
+;;   (rr2_p5_div) computes, in float32, e = exp(−|x|) by range reduction
+;;   (n = round(−|x|·log₂e), t = |x| + n·ln2_hi + n·ln2_lo, e = s + (t·s)·p(t), s = 2ⁿ, p
+;;   of degree 5), then σ(−|x|) = e/(e + 1), 0 beyond the cutoff, and 1 − that for x ≥ 0.
+;; - ClipByValue: XNNPACK's clamp, max then min in WebAssembly's pseudo-min/max
+;;   (pmax(0, NaN) = 0: a NaN gate becomes 0, as in the chain).
 ;;
-;; table(at): writes the 16 × (1/c, log c) float64 pairs (256 bytes) at byte offset
-;;   `at`, which logit.ts allocates once in the backend's memory (the module imports
-;;   the memory and has no data of its own).
-;; logit(u, out, n, table): out[i] = logf(u[i] / (1 − u[i])) for the n float32
-;;   entries at byte offsets u and out.
+;; table(at): writes logf's 16 × (1/c, log c) float64 pairs (256 bytes) at byte offset
+;;   `at`, which hardConcrete.ts allocates once in the backend's memory (the module
+;;   imports the memory and has no data of its own).
+;; sample(u, logAlpha, out, n, table, 1/β, ζ − γ, γ): z for the n float32 entries at byte
+;;   offsets u and logAlpha, into out; the constants as float32, as the chain rounds them.
 (module
   (import "env" "memory" (memory 0))
 
@@ -53,31 +63,37 @@
     (f64.store offset=240 (local.get $at) (f64.const 0x1.767dcf5534862p-1))
     (f64.store offset=248 (local.get $at) (f64.const 0x1.4043057b6ee09p-2)))
 
-  ;; logit(u, out, n, table): out[i] = logf(u[i] / (1 − u[i])), four entries at a time; the
-  ;; last n mod 4 in the lanes of one more vector. logf is musl's, lane by lane, special
-  ;; cases included (log ±0 = −∞, log +∞ = +∞, NaN for x < 0 and NaN, subnormals scaled
-  ;; by 2²³ first).
-  (func (export "logit") (param $u i32) (param $out i32) (param $n i32) (param $table i32)
-    (local $i i32) (local $left i32) (local $from i32) (local $to i32)
-    (local $x v128) (local $ix v128) (local $tmp v128) (local $at v128) (local $iz v128) (local $k v128)
+  (func (export "sample")
+    (param $u i32) (param $logAlpha i32) (param $out i32) (param $n i32) (param $table i32)
+    (param $inverseBeta f32) (param $zetaMinusGamma f32) (param $gamma f32)
+    (local $i i32) (local $left i32) (local $offset i32)
+    (local $x v128) (local $alpha v128) (local $ix v128) (local $tmp v128) (local $at v128) (local $iz v128) (local $k v128)
     (local $half i32) (local $r v128) (local $r2 v128) (local $y v128) (local $low v128)
+    (local $abs v128) (local $e v128) (local $s v128) (local $t v128) (local $p v128)
     (block $done
       (loop $vectors
         (local.set $left (i32.sub (local.get $n) (local.get $i)))
         (br_if $done (i32.le_s (local.get $left) (i32.const 0)))
-        (local.set $from (i32.add (local.get $u) (i32.shl (local.get $i) (i32.const 2))))
-        (local.set $to (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $offset (i32.shl (local.get $i) (i32.const 2)))
+        ;; u and log α: four entries, or the last n mod 4 in the low lanes.
         (if (i32.ge_u (local.get $left) (i32.const 4))
-          (then (local.set $x (v128.load (local.get $from))))
+          (then
+            (local.set $x (v128.load (i32.add (local.get $u) (local.get $offset))))
+            (local.set $alpha (v128.load (i32.add (local.get $logAlpha) (local.get $offset)))))
           (else
-            (local.set $x (v128.load32_lane 0 (local.get $from) (f32x4.splat (f32.const 0.5))))
+            (local.set $x (v128.load32_lane 0 (i32.add (local.get $u) (local.get $offset)) (f32x4.splat (f32.const 0.5))))
+            (local.set $alpha (v128.load32_lane 0 (i32.add (local.get $logAlpha) (local.get $offset)) (f32x4.splat (f32.const 0))))
             (if (i32.gt_u (local.get $left) (i32.const 1))
-              (then (local.set $x (v128.load32_lane offset=4 1 (local.get $from) (local.get $x)))))
+              (then
+                (local.set $x (v128.load32_lane offset=4 1 (i32.add (local.get $u) (local.get $offset)) (local.get $x)))
+                (local.set $alpha (v128.load32_lane offset=4 1 (i32.add (local.get $logAlpha) (local.get $offset)) (local.get $alpha)))))
             (if (i32.gt_u (local.get $left) (i32.const 2))
-              (then (local.set $x (v128.load32_lane offset=8 2 (local.get $from) (local.get $x)))))))
+              (then
+                (local.set $x (v128.load32_lane offset=8 2 (i32.add (local.get $u) (local.get $offset)) (local.get $x)))
+                (local.set $alpha (v128.load32_lane offset=8 2 (i32.add (local.get $logAlpha) (local.get $offset)) (local.get $alpha)))))))
         ;; x = u / (1 − u)
         (local.set $x (f32x4.div (local.get $x) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $x))))
-        ;; A subnormal x = 2⁻²³ · (x · 2²³) with x · 2²³ normal.
+        ;; log x (logf), lane by lane. A subnormal x = 2⁻²³ · (x · 2²³) with x · 2²³ normal.
         (local.set $ix
           (v128.bitselect
             (i32x4.sub (f32x4.mul (local.get $x) (f32x4.splat (f32.const 0x1p23))) (i32x4.splat (i32.const 0x0b800000)))
@@ -139,14 +155,43 @@
         (local.set $y
           (v128.bitselect (f32x4.splat (f32.const -inf)) (local.get $y)
             (i32x4.eq (i32x4.shl (local.get $x) (i32.const 1)) (i32x4.splat (i32.const 0)))))
+        ;; x = (log(u / (1 − u)) + log α) · (1/β)
+        (local.set $x (f32x4.mul (f32x4.add (local.get $y) (local.get $alpha)) (f32x4.splat (local.get $inverseBeta))))
+        ;; σ(x), XNNPACK's rr2_p5_div: e = exp(−|x|), σ(−|x|) = e/(e + 1).
+        (local.set $abs (f32x4.abs (local.get $x)))
+        (local.set $t
+          (f32x4.add (f32x4.splat (f32.const 0x1.8000fep23))
+            (f32x4.mul (local.get $abs) (f32x4.splat (f32.const -0x1.715476p+0)))))
+        (local.set $s (i32x4.shl (local.get $t) (i32.const 23)))
+        (local.set $t (f32x4.sub (local.get $t) (f32x4.splat (f32.const 0x1.8000fep23))))
+        (local.set $e (f32x4.add (local.get $abs) (f32x4.mul (local.get $t) (f32x4.splat (f32.const 0x1.62e4p-1)))))
+        (local.set $t (f32x4.add (local.get $e) (f32x4.mul (local.get $t) (f32x4.splat (f32.const 0x1.7f7d1cp-20)))))
+        (local.set $p (f32x4.add (f32x4.splat (f32.const 0x1.573a1ap-5)) (f32x4.mul (local.get $t) (f32x4.splat (f32.const -0x1.0f9f9cp-7)))))
+        (local.set $p (f32x4.add (f32x4.splat (f32.const -0x1.555a8p-3)) (f32x4.mul (local.get $t) (local.get $p))))
+        (local.set $p (f32x4.add (f32x4.splat (f32.const 0x1.fffdc6p-2)) (f32x4.mul (local.get $t) (local.get $p))))
+        (local.set $p (f32x4.add (f32x4.splat (f32.const -0x1.fffff6p-1)) (f32x4.mul (local.get $t) (local.get $p))))
+        (local.set $t (f32x4.mul (local.get $t) (local.get $s)))
+        (local.set $e (f32x4.add (local.get $s) (f32x4.mul (local.get $t) (local.get $p))))
+        (local.set $e
+          (v128.andnot
+            (f32x4.div (local.get $e) (f32x4.add (local.get $e) (f32x4.splat (f32.const 1))))
+            (f32x4.gt (local.get $abs) (f32x4.splat (f32.const 0x1.5d589ep+6)))))
+        (local.set $e
+          (v128.bitselect (local.get $e) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $e))
+            (i32x4.shr_s (local.get $x) (i32.const 31))))
+        ;; z = min(1, max(0, σ · (ζ − γ) + γ)), XNNPACK's clamp.
+        (local.set $y
+          (f32x4.pmin (f32x4.splat (f32.const 1))
+            (f32x4.pmax (f32x4.splat (f32.const 0))
+              (f32x4.add (f32x4.mul (local.get $e) (f32x4.splat (local.get $zetaMinusGamma))) (f32x4.splat (local.get $gamma))))))
         (if (i32.ge_u (local.get $left) (i32.const 4))
-          (then (v128.store (local.get $to) (local.get $y)))
+          (then (v128.store (i32.add (local.get $out) (local.get $offset)) (local.get $y)))
           (else
-            (v128.store32_lane 0 (local.get $to) (local.get $y))
+            (v128.store32_lane 0 (i32.add (local.get $out) (local.get $offset)) (local.get $y))
             (if (i32.gt_u (local.get $left) (i32.const 1))
-              (then (v128.store32_lane offset=4 1 (local.get $to) (local.get $y))))
+              (then (v128.store32_lane offset=4 1 (i32.add (local.get $out) (local.get $offset)) (local.get $y))))
             (if (i32.gt_u (local.get $left) (i32.const 2))
-              (then (v128.store32_lane offset=8 2 (local.get $to) (local.get $y))))))
+              (then (v128.store32_lane offset=8 2 (i32.add (local.get $out) (local.get $offset)) (local.get $y))))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $vectors))))
 )

@@ -1,0 +1,111 @@
+/**
+ * The WebAssembly kernel of the hard concrete sample (src/kernels/hardConcrete.wat,
+ * run by src/kernels/hardConcrete.ts): on the wasm backend it must run (not fall
+ * back to the chain), give the chain's bits for every kind of float32 noise and
+ * log α (its logf and sigmoid reimplement those tfjs-backend-wasm's Log and Sigmoid
+ * run), for other parameters, for lengths around its four lanes and after the
+ * backend's memory has grown, be what `sampleHardConcrete` runs, and leave no tensor
+ * behind. This file selects the wasm backend itself, so it tests the kernel on every
+ * machine.
+ */
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { type HardConcreteParams, Random, sampleHardConcrete, useBackend } from "l0-hard-concrete";
+import {
+  hardConcreteChain,
+  hardConcreteFromNoise,
+  hardConcreteKernelActive,
+} from "l0-hard-concrete/internal/kernels/hardConcrete";
+
+before(async () => {
+  await useBackend("wasm");
+});
+
+const PAPER: HardConcreteParams = { beta: 2 / 3, gamma: -0.1, zeta: 1.1 };
+
+/** The first entry where kernel and chain differ for noise `u` and `logAlpha` (NaN equals NaN), or −1, with the values. */
+function firstDifference(u: Float32Array, logAlpha: Float32Array, params = PAPER) {
+  const [kernel, chain] = tf.tidy(() => {
+    const [x, a] = [tf.tensor1d(u), tf.tensor1d(logAlpha)];
+    return [hardConcreteFromNoise(x, a, params).dataSync(), hardConcreteChain(x, a, params).dataSync()];
+  });
+  const index = kernel.findIndex((k, i) => !Object.is(k, chain[i]) && !(Number.isNaN(k) && Number.isNaN(chain[i])));
+  const at = index === -1 ? "" : `u = ${u[index]}, log α = ${logAlpha[index]}: ${kernel[index]} vs ${chain[index]}`;
+  return { index, at };
+}
+
+/** Every `step`-th float32 bit pattern from `from` up to `to`. */
+function floatsBetween(from: number, to: number, step: number): Float32Array {
+  const bits = new Uint32Array(Math.floor((to - from) / step) + 1);
+  for (let i = 0; i < bits.length; i++) bits[i] = from + i * step;
+  return new Float32Array(bits.buffer);
+}
+
+/** `n` values of log α spread over ±6, every seventh over ±100 (beyond the sigmoid's cutoff). */
+function logAlphas(n: number, seed: number): Float32Array {
+  const random = new Random(seed);
+  return Float32Array.from({ length: n }, (_, i) => (random.nextUint32() / 2 ** 32 - 0.5) * (i % 7 === 0 ? 200 : 12));
+}
+
+describe("the hard concrete sample's WebAssembly kernel", () => {
+  test("runs on the wasm backend, one output shaped as log α", () => {
+    assert.equal(tf.getBackend(), "wasm");
+    assert.ok(hardConcreteKernelActive(), "hardConcrete.wat could not be instantiated on the wasm backend's memory");
+    const shape = tf.tidy(() => hardConcreteFromNoise(tf.fill([6], 0.25), tf.zeros([2, 3]), PAPER).shape);
+    assert.deepEqual(shape, [2, 3]);
+  });
+
+  test("gives the chain's bits for u in [0, 1] (every 1,021st float32) and special values", () => {
+    // u in [0, 1]: u/(1 − u) covers [0, +∞], through subnormals, every binade and 1.
+    const u = floatsBetween(0, 0x3f800000, 1021);
+    const sweep = firstDifference(u, logAlphas(u.length, 1));
+    assert.equal(sweep.index, -1, sweep.at);
+    const specialU = [-0, 0, 1e-45, 2 ** -126, 1e-6, 0.5, 1 - 1e-6, 1 - 2 ** -24, 1, 2, -1, Number.NaN];
+    const specialLogAlpha = [0, 88, -88, 104, -104, 1e30, -1e30, Infinity, -Infinity, Number.NaN, 2 ** -140, -0];
+    const u2 = new Float32Array(specialU.flatMap((x) => specialLogAlpha.map(() => x)));
+    const a2 = new Float32Array(specialU.flatMap(() => specialLogAlpha));
+    const special = firstDifference(u2, a2);
+    assert.equal(special.index, -1, special.at);
+  });
+
+  test("gives the chain's bits for other β, γ, ζ and for lengths around its four lanes", () => {
+    const u = floatsBetween(0x30000000, 0x3f7fffff, 4093);
+    for (const params of [
+      { beta: 0.1, gamma: -0.5, zeta: 1.7 },
+      { beta: 3, gamma: 0, zeta: 1 },
+      { beta: 0.5, gamma: 0, zeta: 1 }, // γ = 0 keeps σ's smallest values, and x reaches ±230: its cutoff shows
+    ]) {
+      const other = firstDifference(u, logAlphas(u.length, 2), params);
+      assert.equal(other.index, -1, `${JSON.stringify(params)}: ${other.at}`);
+    }
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 1003]) {
+      const values = Float32Array.from({ length: n }, (_, i) => (i + 0.5) / (n + 1));
+      const short = firstDifference(values, logAlphas(n, n));
+      assert.equal(short.index, -1, `n = ${n}: ${short.at}`);
+    }
+  });
+
+  test("still works after the backend's memory has grown (it imports the memory, not its buffer)", () => {
+    const large = tf.zeros([64 * 1024 * 1024]); // 256 MB: more than the backend has allocated so far
+    const u = floatsBetween(0x3e000000, 0x3f000000, 4099);
+    large.dispose();
+    assert.equal(firstDifference(u, logAlphas(u.length, 3)).index, -1);
+  });
+
+  test("is what sampleHardConcrete runs, once, instead of the chain, and frees what it makes", async () => {
+    const logAlpha = tf.zeros([1000]);
+    tf.dispose(sampleHardConcrete(logAlpha, PAPER, 1));
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => {
+      tf.dispose(sampleHardConcrete(logAlpha, PAPER, 1));
+    });
+    assert.equal(tf.memory().numTensors, before);
+    const names = profile.kernels.map((k) => k.name);
+    assert.equal(names.filter((name) => name === "L0HardConcreteSample").length, 1, names.join(", "));
+    for (const chainKernel of ["Log", "Sigmoid", "ClipByValue"]) {
+      assert.ok(!names.includes(chainKernel), `the chain ran: ${names.join(", ")}`);
+    }
+    logAlpha.dispose();
+  });
+});
