@@ -1,7 +1,8 @@
 /**
  * What the library's WebAssembly kernels (src/kernels/*.wat) share: instantiating
  * a compiled module on the memory of tfjs's wasm backend, once per backend, so
- * that a kernel reads and writes the backend's tensors where they are.
+ * that a kernel reads and writes the backend's tensors where they are, and
+ * registering the kernel with tfjs.
  */
 import * as tf from "@tensorflow/tfjs";
 
