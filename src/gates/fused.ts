@@ -5,7 +5,7 @@
  * epoch instead. Same formulas and gradients as the exported, checked functions.
  */
 import * as tf from "@tensorflow/tfjs";
-import { hardConcreteFromNoise } from "../kernels/hardConcrete";
+import { gateFromUniform, openProbabilityGradient } from "../kernels/gates";
 import { randomFrom, type Seed } from "../random";
 import { gateThresholds } from "./closedForms";
 import type { HardConcreteParams } from "./params";
@@ -44,7 +44,7 @@ export function sampleHardConcreteUnchecked(
 
 /** z = min(1, max(0, σ((log(u/(1 − u)) + log α)/β)(ζ − γ) + γ)) for uniform noise u of log α's size. */
 function hardConcreteFromUniform(logAlpha: tf.Tensor, noise: Float32Array, params: HardConcreteParams): tf.Tensor {
-  return tf.tidy(() => hardConcreteFromNoise(tf.tensor(noise, logAlpha.shape, "float32"), logAlpha, params));
+  return tf.tidy(() => gateFromUniform(tf.tensor(noise, logAlpha.shape, "float32"), logAlpha, params));
 }
 
 /** ∂z/∂log α = (z − γ)(ζ − z)/((ζ − γ) β) where 0 < z < 1, and 0 at the clamps, from z alone. */
@@ -111,10 +111,7 @@ export function expectedL0Unchecked(logAlpha: tf.Tensor, groupSize: number, para
     save([open]);
     open.dispose();
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor =>
-      tf.tidy(() => {
-        const p = saved[0];
-        return tf.mul(tf.sub(p, tf.square(p)), tf.mul(dy, groupSize));
-      });
+      tf.tidy(() => openProbabilityGradient(saved[0], tf.mul(dy, groupSize) as tf.Scalar));
     return { value: total as tf.Scalar, gradFunc };
   });
   return penalty(logAlpha) as tf.Scalar;

@@ -1,11 +1,16 @@
-;; A hard concrete gate per entry (Louizos et al. 2018, Sec. 2.2) from uniform noise u
-;; and log α, in one pass, four entries at a time with WebAssembly SIMD:
-;;   z = min(1, max(0, σ((log(u/(1 − u)) + log α) · (1/β)) · (ζ − γ) + γ)).
-;; Compiled by tools/build.mjs (wabt) into hardConcreteWasm.ts; run by hardConcrete.ts on
-;; the memory of tfjs's wasm backend.
+;; The hard concrete gates' WebAssembly SIMD kernels, four entries at a time, on the
+;; memory of tfjs's wasm backend (compiled by tools/build.mjs with wabt into
+;; gatesWasm.ts; run by gates.ts):
+;; - sample: a hard concrete gate per entry from uniform noise u and log α
+;;   (Louizos et al. 2018, Sec. 2.2),
+;;     z = min(1, max(0, σ((log(u/(1 − u)) + log α) · (1/β)) · (ζ − γ) + γ)),
+;;   in place of nine tfjs kernels (Sub, Div, Log, Add, Mul, Sigmoid, Mul, Add, ClipByValue);
+;; - openProbabilityGradient: (p − p²) · g for p = P(z ≠ 0), the closed-form gradient of the
+;;   expected L0 norm (Sec. 2.2), in place of Square, Sub and Mul. (Its forward pass, Sub,
+;;   Sigmoid and Sum, stays with tfjs: in one pass here it was slower than XNNPACK's
+;;   sigmoid and tfjs's sum.)
 ;;
-;; It replaces a chain of nine tfjs kernels (Sub, Div, Log, Add, Mul, Sigmoid, Mul, Add,
-;; ClipByValue) and gives the same bits, step by step:
+;; Each gives the bits of the tfjs kernels it replaces, step by step:
 ;; - Sub, Div, Add, Mul in float32, as they are.
 ;; - Log: tfjs-backend-wasm calls its C library's logf (musl's, after ARM's
 ;;   optimized-routines, Szabolcs Nagy 2017), computed here by the same algorithm in the
@@ -22,10 +27,10 @@
 ;;   (pmax(0, NaN) = 0: a NaN gate becomes 0, as in the chain).
 ;;
 ;; table(at): writes logf's 16 × (1/c, log c) float64 pairs (256 bytes) at byte offset
-;;   `at`, which hardConcrete.ts allocates once in the backend's memory (the module
-;;   imports the memory and has no data of its own).
-;; sample(u, logAlpha, out, n, table, 1/β, ζ − γ, γ): z for the n float32 entries at byte
-;;   offsets u and logAlpha, into out; the constants as float32, as the chain rounds them.
+;;   `at`, which gates.ts allocates once in the backend's memory (the module imports the
+;;   memory and has no data of its own).
+;; Byte offsets of float32 tensors and counts are i32; constants are float32, rounded as
+;; the chain rounds its scalars.
 (module
   (import "env" "memory" (memory 0))
 
@@ -63,6 +68,24 @@
     (f64.store offset=240 (local.get $at) (f64.const 0x1.767dcf5534862p-1))
     (f64.store offset=248 (local.get $at) (f64.const 0x1.4043057b6ee09p-2)))
 
+  ;; The last `left` (1 to 3) float32 at byte offset $at in the low lanes of `fill`.
+  (func $loadRest (param $at i32) (param $left i32) (param $fill v128) (result v128)
+    (local.set $fill (v128.load32_lane 0 (local.get $at) (local.get $fill)))
+    (if (i32.gt_u (local.get $left) (i32.const 1))
+      (then (local.set $fill (v128.load32_lane offset=4 1 (local.get $at) (local.get $fill)))))
+    (if (i32.gt_u (local.get $left) (i32.const 2))
+      (then (local.set $fill (v128.load32_lane offset=8 2 (local.get $at) (local.get $fill)))))
+    (local.get $fill))
+
+  ;; Stores the low `left` (1 to 3) lanes of $v at byte offset $at.
+  (func $storeRest (param $at i32) (param $left i32) (param $v v128)
+    (v128.store32_lane 0 (local.get $at) (local.get $v))
+    (if (i32.gt_u (local.get $left) (i32.const 1))
+      (then (v128.store32_lane offset=4 1 (local.get $at) (local.get $v))))
+    (if (i32.gt_u (local.get $left) (i32.const 2))
+      (then (v128.store32_lane offset=8 2 (local.get $at) (local.get $v)))))
+
+  ;; sample(u, logAlpha, out, n, table, 1/β, ζ − γ, γ): z for the n entries of u and log α.
   (func (export "sample")
     (param $u i32) (param $logAlpha i32) (param $out i32) (param $n i32) (param $table i32)
     (param $inverseBeta f32) (param $zetaMinusGamma f32) (param $gamma f32)
@@ -75,22 +98,13 @@
         (local.set $left (i32.sub (local.get $n) (local.get $i)))
         (br_if $done (i32.le_s (local.get $left) (i32.const 0)))
         (local.set $offset (i32.shl (local.get $i) (i32.const 2)))
-        ;; u and log α: four entries, or the last n mod 4 in the low lanes.
         (if (i32.ge_u (local.get $left) (i32.const 4))
           (then
             (local.set $x (v128.load (i32.add (local.get $u) (local.get $offset))))
             (local.set $alpha (v128.load (i32.add (local.get $logAlpha) (local.get $offset)))))
           (else
-            (local.set $x (v128.load32_lane 0 (i32.add (local.get $u) (local.get $offset)) (f32x4.splat (f32.const 0.5))))
-            (local.set $alpha (v128.load32_lane 0 (i32.add (local.get $logAlpha) (local.get $offset)) (f32x4.splat (f32.const 0))))
-            (if (i32.gt_u (local.get $left) (i32.const 1))
-              (then
-                (local.set $x (v128.load32_lane offset=4 1 (i32.add (local.get $u) (local.get $offset)) (local.get $x)))
-                (local.set $alpha (v128.load32_lane offset=4 1 (i32.add (local.get $logAlpha) (local.get $offset)) (local.get $alpha)))))
-            (if (i32.gt_u (local.get $left) (i32.const 2))
-              (then
-                (local.set $x (v128.load32_lane offset=8 2 (i32.add (local.get $u) (local.get $offset)) (local.get $x)))
-                (local.set $alpha (v128.load32_lane offset=8 2 (i32.add (local.get $logAlpha) (local.get $offset)) (local.get $alpha)))))))
+            (local.set $x (call $loadRest (i32.add (local.get $u) (local.get $offset)) (local.get $left) (f32x4.splat (f32.const 0.5))))
+            (local.set $alpha (call $loadRest (i32.add (local.get $logAlpha) (local.get $offset)) (local.get $left) (f32x4.splat (f32.const 0))))))
         ;; x = u / (1 − u)
         (local.set $x (f32x4.div (local.get $x) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $x))))
         ;; log x (logf), lane by lane. A subnormal x = 2⁻²³ · (x · 2²³) with x · 2²³ normal.
@@ -186,12 +200,27 @@
               (f32x4.add (f32x4.mul (local.get $e) (f32x4.splat (local.get $zetaMinusGamma))) (f32x4.splat (local.get $gamma))))))
         (if (i32.ge_u (local.get $left) (i32.const 4))
           (then (v128.store (i32.add (local.get $out) (local.get $offset)) (local.get $y)))
-          (else
-            (v128.store32_lane 0 (i32.add (local.get $out) (local.get $offset)) (local.get $y))
-            (if (i32.gt_u (local.get $left) (i32.const 1))
-              (then (v128.store32_lane offset=4 1 (i32.add (local.get $out) (local.get $offset)) (local.get $y))))
-            (if (i32.gt_u (local.get $left) (i32.const 2))
-              (then (v128.store32_lane offset=8 2 (i32.add (local.get $out) (local.get $offset)) (local.get $y))))))
+          (else (call $storeRest (i32.add (local.get $out) (local.get $offset)) (local.get $left) (local.get $y))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vectors))))
+
+  ;; openProbabilityGradient(p, g, out, n): out = (p − p·p) · g for the n entries of p, g one float32.
+  (func (export "openProbabilityGradient") (param $p i32) (param $g i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $left i32) (local $offset i32) (local $v v128)
+    (block $done
+      (loop $vectors
+        (local.set $left (i32.sub (local.get $n) (local.get $i)))
+        (br_if $done (i32.le_s (local.get $left) (i32.const 0)))
+        (local.set $offset (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $v
+          (if (result v128) (i32.ge_u (local.get $left) (i32.const 4))
+            (then (v128.load (i32.add (local.get $p) (local.get $offset))))
+            (else (call $loadRest (i32.add (local.get $p) (local.get $offset)) (local.get $left) (f32x4.splat (f32.const 0))))))
+        (local.set $v
+          (f32x4.mul (f32x4.sub (local.get $v) (f32x4.mul (local.get $v) (local.get $v))) (v128.load32_splat (local.get $g))))
+        (if (i32.ge_u (local.get $left) (i32.const 4))
+          (then (v128.store (i32.add (local.get $out) (local.get $offset)) (local.get $v)))
+          (else (call $storeRest (i32.add (local.get $out) (local.get $offset)) (local.get $left) (local.get $v))))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $vectors))))
 )

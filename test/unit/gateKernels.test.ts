@@ -1,22 +1,31 @@
 /**
- * The WebAssembly kernel of the hard concrete sample (src/kernels/hardConcrete.wat,
- * run by src/kernels/hardConcrete.ts): on the wasm backend it must run (not fall
- * back to the chain), give the chain's bits for every kind of float32 noise and
- * log α (its logf and sigmoid reimplement those tfjs-backend-wasm's Log and Sigmoid
- * run), for other parameters, for lengths around its four lanes and after the
- * backend's memory has grown, be what `sampleHardConcrete` runs, and leave no tensor
- * behind. This file selects the wasm backend itself, so it tests the kernel on every
- * machine.
+ * The gates' WebAssembly kernels (src/kernels/gates.wat, run by src/kernels/gates.ts):
+ * on the wasm backend they must run (not fall back to the chains), give the chains'
+ * bits for every kind of float32 noise and log α (the sample's logf and sigmoid
+ * reimplement those tfjs-backend-wasm's Log and Sigmoid run), for other parameters,
+ * for lengths around their four lanes and after the backend's memory has grown, be
+ * what `sampleHardConcrete` and the gradient of `expectedL0` run, and leave no tensor
+ * behind. This file
+ * selects the wasm backend itself, so it tests the kernels on every machine.
  */
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { type HardConcreteParams, Random, sampleHardConcrete, useBackend } from "l0-hard-concrete";
 import {
-  hardConcreteChain,
-  hardConcreteFromNoise,
-  hardConcreteKernelActive,
-} from "l0-hard-concrete/internal/kernels/hardConcrete";
+  expectedL0,
+  gateThresholds,
+  type HardConcreteParams,
+  Random,
+  sampleHardConcrete,
+  useBackend,
+} from "l0-hard-concrete";
+import {
+  gateFromUniform,
+  gateFromUniformChain,
+  gateKernelsActive,
+  openProbabilityGradient,
+  openProbabilityGradientChain,
+} from "l0-hard-concrete/internal/kernels/gates";
 
 before(async () => {
   await useBackend("wasm");
@@ -28,7 +37,7 @@ const PAPER: HardConcreteParams = { beta: 2 / 3, gamma: -0.1, zeta: 1.1 };
 function firstDifference(u: Float32Array, logAlpha: Float32Array, params = PAPER) {
   const [kernel, chain] = tf.tidy(() => {
     const [x, a] = [tf.tensor1d(u), tf.tensor1d(logAlpha)];
-    return [hardConcreteFromNoise(x, a, params).dataSync(), hardConcreteChain(x, a, params).dataSync()];
+    return [gateFromUniform(x, a, params).dataSync(), gateFromUniformChain(x, a, params).dataSync()];
   });
   const index = kernel.findIndex((k, i) => !Object.is(k, chain[i]) && !(Number.isNaN(k) && Number.isNaN(chain[i])));
   const at = index === -1 ? "" : `u = ${u[index]}, log α = ${logAlpha[index]}: ${kernel[index]} vs ${chain[index]}`;
@@ -51,8 +60,8 @@ function logAlphas(n: number, seed: number): Float32Array {
 describe("the hard concrete sample's WebAssembly kernel", () => {
   test("runs on the wasm backend, one output shaped as log α", () => {
     assert.equal(tf.getBackend(), "wasm");
-    assert.ok(hardConcreteKernelActive(), "hardConcrete.wat could not be instantiated on the wasm backend's memory");
-    const shape = tf.tidy(() => hardConcreteFromNoise(tf.fill([6], 0.25), tf.zeros([2, 3]), PAPER).shape);
+    assert.ok(gateKernelsActive(), "gates.wat could not be instantiated on the wasm backend's memory");
+    const shape = tf.tidy(() => gateFromUniform(tf.fill([6], 0.25), tf.zeros([2, 3]), PAPER).shape);
     assert.deepEqual(shape, [2, 3]);
   });
 
@@ -106,6 +115,61 @@ describe("the hard concrete sample's WebAssembly kernel", () => {
     for (const chainKernel of ["Log", "Sigmoid", "ClipByValue"]) {
       assert.ok(!names.includes(chainKernel), `the chain ran: ${names.join(", ")}`);
     }
+    logAlpha.dispose();
+  });
+});
+
+/** The first entry where two float32 arrays differ (NaN equals NaN), or −1. */
+function firstDifferent(a: Float32Array, b: Float32Array): number {
+  return a.findIndex((x, i) => !Object.is(x, b[i]) && !(Number.isNaN(x) && Number.isNaN(b[i])));
+}
+
+/** (p − p²)·g of kernel and chain for p = P(z ≠ 0) of `logAlpha`, as arrays. */
+function bothGradients(logAlpha: Float32Array, g = 0.37): [Float32Array, Float32Array] {
+  return tf.tidy(() => {
+    const p = tf.sigmoid(tf.sub(tf.tensor1d(logAlpha), gateThresholds(PAPER).zero));
+    const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
+    return [read(openProbabilityGradient(p, tf.scalar(g))), read(openProbabilityGradientChain(p, tf.scalar(g)))];
+  });
+}
+
+describe("the expected L0 norm's gradient kernel", () => {
+  test("gives the chain's bits for (p − p²)·g over float32 log α of both signs and special values", () => {
+    const positive = floatsBetween(0, 0x7f800000, 2039); // 0 … +∞ through subnormals and every binade
+    const negative = floatsBetween(0x80000000, 0xff800000, 2039);
+    const special = [Number.NaN, 0, -0, 1e30, -1e30, 88, -88, 104, -104];
+    for (const [name, values] of [
+      ["positive", positive],
+      ["negative", negative],
+      ["special", Float32Array.from(special)],
+      ["moderate", logAlphas(100003, 4)],
+    ] as [string, Float32Array][]) {
+      const [kernel, chain] = bothGradients(values);
+      const at = firstDifferent(kernel, chain);
+      assert.equal(at, -1, `${name}: at log α = ${values[at]}: ${kernel[at]} vs ${chain[at]}`);
+    }
+  });
+
+  test("gives the chain's bits for lengths around its four lanes", () => {
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 1003]) {
+      const [kernel, chain] = bothGradients(logAlphas(n, 10 + n), -2.5);
+      assert.equal(firstDifferent(kernel, chain), -1, `n = ${n}`);
+    }
+  });
+
+  test("is what the gradient of expectedL0 runs, once, and frees what it makes", async () => {
+    const logAlpha = tf.variable(tf.tensor1d(logAlphas(1000, 5)), true, "gateKernelsTestLogAlpha");
+    const gradientOf = () => tf.variableGrads(() => expectedL0(logAlpha, 3), [logAlpha]);
+    tf.dispose(gradientOf());
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() => {
+      const { value, grads } = gradientOf();
+      tf.dispose([value, grads]);
+    });
+    assert.equal(tf.memory().numTensors, before);
+    const names = profile.kernels.map((k) => k.name);
+    assert.equal(names.filter((name) => name === "L0OpenProbabilityGradient").length, 1, names.join(", "));
+    assert.ok(!names.includes("Square"), `the chain ran: ${names.join(", ")}`);
     logAlpha.dispose();
   });
 });
