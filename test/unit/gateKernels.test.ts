@@ -33,13 +33,18 @@ before(async () => {
 
 const PAPER: HardConcreteParams = { beta: 2 / 3, gamma: -0.1, zeta: 1.1 };
 
-/** The first entry where kernel and chain differ for noise `u` and `logAlpha` (NaN equals NaN), or −1, with the values. */
+/** The first entry where two float32 arrays differ (NaN equals NaN), or −1. */
+function firstDifferent(a: Float32Array, b: Float32Array): number {
+  return a.findIndex((x, i) => !Object.is(x, b[i]) && !(Number.isNaN(x) && Number.isNaN(b[i])));
+}
+
+/** The first entry where kernel and chain differ for noise `u` and `logAlpha`, or −1, with the values. */
 function firstDifference(u: Float32Array, logAlpha: Float32Array, params = PAPER) {
   const [kernel, chain] = tf.tidy(() => {
     const [x, a] = [tf.tensor1d(u), tf.tensor1d(logAlpha)];
     return [gateFromUniform(x, a, params).dataSync(), gateFromUniformChain(x, a, params).dataSync()];
   });
-  const index = kernel.findIndex((k, i) => !Object.is(k, chain[i]) && !(Number.isNaN(k) && Number.isNaN(chain[i])));
+  const index = firstDifferent(kernel as Float32Array, chain as Float32Array);
   const at = index === -1 ? "" : `u = ${u[index]}, log α = ${logAlpha[index]}: ${kernel[index]} vs ${chain[index]}`;
   return { index, at };
 }
@@ -118,11 +123,6 @@ describe("the hard concrete sample's WebAssembly kernel", () => {
     logAlpha.dispose();
   });
 });
-
-/** The first entry where two float32 arrays differ (NaN equals NaN), or −1. */
-function firstDifferent(a: Float32Array, b: Float32Array): number {
-  return a.findIndex((x, i) => !Object.is(x, b[i]) && !(Number.isNaN(x) && Number.isNaN(b[i])));
-}
 
 /** (p − p²)·g of kernel and chain for p = P(z ≠ 0) of `logAlpha`, as arrays. */
 function bothGradients(logAlpha: Float32Array, g = 0.37): [Float32Array, Float32Array] {
