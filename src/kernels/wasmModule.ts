@@ -80,23 +80,28 @@ export type WasmKernelBody = (
  * Registers `kernelName` for the wasm backend, once per process (the ES module and
  * CommonJS builds may both be loaded), running `body` with the module `base64` on
  * the backend's memory (`prepare`d once per backend). Returns the test of whether
- * the kernel runs on the current backend; where it does not, callers run their chain.
+ * the kernel runs on the current backend; where it does not, callers run their
+ * chain, or the kernel runs `fallback` when one is given.
  */
 export function registerWasmKernel(
   kernelName: string,
   base64: string,
   body: WasmKernelBody,
   prepare?: (exports: ModuleExports, backend: WasmBackend) => void,
+  fallback?: tf.KernelFunc,
 ): () => boolean {
   if (tf.getKernel(kernelName, "wasm") === undefined) {
     tf.registerKernel({
       kernelName,
       backendName: "wasm",
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const wasm = backend as unknown as WasmBackend;
+      kernelFunc: (args) => {
+        const wasm = args.backend as unknown as WasmBackend;
         const exports = moduleOn(wasm, base64, prepare);
-        if (exports === null) throw new Error(`${kernelName}: no WebAssembly kernel on this wasm backend`);
-        return body(exports, wasm, inputs as Record<string, tf.TensorInfo>, attrs ?? {});
+        if (exports === null) {
+          if (fallback !== undefined) return fallback(args);
+          throw new Error(`${kernelName}: no WebAssembly kernel on this wasm backend`);
+        }
+        return body(exports, wasm, args.inputs as Record<string, tf.TensorInfo>, args.attrs ?? {});
       },
     });
   }

@@ -2,34 +2,39 @@
  * Matrix products whose backward pass avoids transposed products. On the tfjs
  * wasm backend (4.22) a product with transposeA or transposeB set runs about ten
  * times slower than a plain one, and the standard gradient of C = A·B uses both
- * (∂A = ∂C·Bᵀ, ∂B = Aᵀ·∂C). Transposing explicitly first costs far less.
+ * (∂A = ∂C·Bᵀ, ∂B = Aᵀ·∂C). Here ∂A transposes B first, and ∂B and the product
+ * itself run the library's product kernel on the wasm backend (../kernels/matMul.ts:
+ * no copy of either operand; the same values).
  */
 import * as tf from "@tensorflow/tfjs";
+import { product, registerProductAs } from "../kernels/matMul";
 
 /**
- * The kernel behind `matMulFastGradient`, whose gradient for C = A·B (rank 2) uses
- * explicit transposes: ∂A = ∂C·Bᵀ, ∂B = Aᵀ·∂C. On every backend, it is the backend's own
- * BatchMatMul forward function registered under a second name, so that it can carry
- * the gradient above. tfjs calls a kernel's gradient per input, only for inputs on
- * the path to the variables, so the product of a model's first layer never
- * computes the gradient of its input (∂A = ∂C·Bᵀ, the largest product of the
- * backward pass of a 784-input layer).
+ * The kernel behind `matMulFastGradient`, whose gradient for C = A·B (rank 2) is
+ * ∂A = ∂C·(Bᵀ), ∂B = Aᵀ·∂C, computed by `product`. On the wasm backend it is the
+ * library's product kernel, elsewhere the backend's own BatchMatMul registered
+ * under a second name, so that it can carry the gradient above. tfjs calls a
+ * kernel's gradient per input, only for inputs on the path to the variables, so
+ * the product of a model's first layer never computes the gradient of its input
+ * (∂A = ∂C·Bᵀ, the largest product of the backward pass of a 784-input layer).
  */
 const KERNEL = "L0MatMul";
+
+registerProductAs(KERNEL);
 
 tf.registerGradient({
   kernelName: KERNEL,
   inputsToSave: ["a", "b"],
   gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-    const [a, b] = saved;
+    const [a, b] = saved as tf.Tensor2D[];
     return {
-      a: () => tf.matMul(dy as tf.Tensor2D, tf.transpose(b)),
-      b: () => tf.matMul(tf.transpose(a), dy as tf.Tensor2D),
+      a: () => tf.tidy(() => product(dy as tf.Tensor2D, tf.transpose(b))),
+      b: () => product(a, dy as tf.Tensor2D, true),
     };
   },
 });
 
-/** Registers `KERNEL` for `backend` from its BatchMatMul, once. */
+/** Registers `KERNEL` for `backend` from its BatchMatMul, once (the wasm backend has its own, above). */
 function registerKernelFor(backend: string): void {
   if (tf.getKernel(KERNEL, backend) !== undefined) return;
   const base = tf.getKernel(tf.BatchMatMul, backend);
@@ -53,9 +58,8 @@ let registered = false;
 
 /**
  * Replaces tfjs's gradient of the BatchMatMul kernel (used by tf.matMul and the
- * tf.layers dense layers) by one built from explicit transposes and plain
- * products, for rank-2 operands (others keep tfjs's gradient); the values are the
- * same. This changes tfjs's global gradient registry for the whole process, so
+ * tf.layers dense layers) by one built from explicit transposes and `product`,
+ * for rank-2 operands (others keep tfjs's gradient); the values are the same. This changes tfjs's global gradient registry for the whole process, so
  * it is opt-in: call it once to speed up training of plain tfjs models on the
  * wasm backend (the L0 layers do not need it). Calling it again does nothing.
  */
@@ -66,7 +70,7 @@ export function registerFastMatMulGradient(): void {
   tf.registerGradient({
     ...original,
     gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
-      const [a, b] = saved;
+      const [a, b] = saved as tf.Tensor2D[];
       if (a.rank !== 2 || b.rank !== 2) return original.gradFunc(dy, saved, attrs);
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
       const g = dy as tf.Tensor2D;
@@ -74,8 +78,8 @@ export function registerFastMatMulGradient(): void {
       const B = transposeB ? tf.transpose(b) : b;
       // With C = op(a)·op(b): ∂op(a) = ∂C·op(b)ᵀ, ∂op(b) = op(a)ᵀ·∂C, transposed back where op transposed.
       return {
-        a: () => (transposeA ? tf.matMul(B, tf.transpose(g)) : tf.matMul(g, tf.transpose(B))),
-        b: () => (transposeB ? tf.matMul(tf.transpose(g), A) : tf.matMul(tf.transpose(A), g)),
+        a: () => tf.tidy(() => (transposeA ? product(B, tf.transpose(g)) : product(g, tf.transpose(B)))),
+        b: () => (transposeB ? product(g, A, true) : product(A, g, true)),
       };
     },
   });

@@ -1,0 +1,240 @@
+;; Matrix products C = op(A)·B of float32 matrices, with op(A) = A or Aᵀ, four rows
+;; by eight columns of C at a time with WebAssembly SIMD, reading A and B where they
+;; are. Compiled by tools/build.mjs (wabt) into matMulWasm.ts; run by matMul.ts on
+;; the memory of tfjs's wasm backend, whose tensors it reads and writes.
+;;
+;; matMul(a, b, c, M, N, K, aRow, aK): C (M×N, row-major, at byte offset c) =
+;; op(A)·B, B (K×N, row-major, at b), where op(A)'s entry (i, k) is the float32 at
+;; a + i·aRow + k·aK: aRow = 4K, aK = 4 for A itself (M×K), aRow = 4, aK = 4M for
+;; Aᵀ with A stored K×M.
+;;
+;; Each entry is summed as XNNPACK's f32 GEMM microkernels, behind tfjs-backend-wasm's
+;; BatchMatMul, sum it: c = 0, then c = c + op(A)[i][k]·B[k][j] for k = 0, 1, …, K − 1,
+;; each product and each sum rounded to float32 (WebAssembly SIMD has no fused
+;; multiply-add), so the result has the same bits. What it saves is XNNPACK's
+;; packing: tfjs caches XNNPACK's packed copy of B per tensor, and a layer's weights
+;; are a new tensor at every training step, so every product repacked them (a third
+;; of the time of a 100×784 by 784×300 product); and tfjs's products with a
+;; transposed operand run a scalar loop, about ten times slower, so their callers
+;; transpose first. Here no operand is copied.
+;; The module imports the memory and has no data of its own.
+(module
+  (import "env" "memory" (memory 0))
+
+  ;; The tiles: rows i to i + 3 (4×…) or row i (1×…) of C by columns j to j + 7,
+  ;; j to j + 3 or j alone. $pa: op(A)[i][0]; $pb: B[0][j]; $pc: C[i][j]; $bRow:
+  ;; the bytes of a row of B and of C (4N).
+
+  (func $tile4x8 (param $pa i32) (param $aRow i32) (param $aK i32) (param $pb i32) (param $bRow i32)
+    (param $pc i32) (param $K i32)
+    (local $k i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32)
+    (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $pa1 (i32.add (local.get $pa) (local.get $aRow)))
+    (local.set $pa2 (i32.add (local.get $pa1) (local.get $aRow)))
+    (local.set $pa3 (i32.add (local.get $pa2) (local.get $aRow)))
+    (block $done
+      (loop $products
+        (br_if $done (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $b0 (v128.load (local.get $pb)))
+        (local.set $b1 (v128.load offset=16 (local.get $pb)))
+        (local.set $x (v128.load32_splat (local.get $pa)))
+        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $x (v128.load32_splat (local.get $pa1)))
+        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $x (v128.load32_splat (local.get $pa2)))
+        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $x (v128.load32_splat (local.get $pa3)))
+        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $pa (i32.add (local.get $pa) (local.get $aK)))
+        (local.set $pa1 (i32.add (local.get $pa1) (local.get $aK)))
+        (local.set $pa2 (i32.add (local.get $pa2) (local.get $aK)))
+        (local.set $pa3 (i32.add (local.get $pa3) (local.get $aK)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $products)))
+    (v128.store (local.get $pc) (local.get $c00))
+    (v128.store offset=16 (local.get $pc) (local.get $c01))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (v128.store (local.get $pc) (local.get $c10))
+    (v128.store offset=16 (local.get $pc) (local.get $c11))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (v128.store (local.get $pc) (local.get $c20))
+    (v128.store offset=16 (local.get $pc) (local.get $c21))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (v128.store (local.get $pc) (local.get $c30))
+    (v128.store offset=16 (local.get $pc) (local.get $c31)))
+
+  (func $tile4x4 (param $pa i32) (param $aRow i32) (param $aK i32) (param $pb i32) (param $bRow i32)
+    (param $pc i32) (param $K i32)
+    (local $k i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $b0 v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local.set $pa1 (i32.add (local.get $pa) (local.get $aRow)))
+    (local.set $pa2 (i32.add (local.get $pa1) (local.get $aRow)))
+    (local.set $pa3 (i32.add (local.get $pa2) (local.get $aRow)))
+    (block $done
+      (loop $products
+        (br_if $done (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $b0 (v128.load (local.get $pb)))
+        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (v128.load32_splat (local.get $pa)) (local.get $b0))))
+        (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (v128.load32_splat (local.get $pa1)) (local.get $b0))))
+        (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (v128.load32_splat (local.get $pa2)) (local.get $b0))))
+        (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (v128.load32_splat (local.get $pa3)) (local.get $b0))))
+        (local.set $pa (i32.add (local.get $pa) (local.get $aK)))
+        (local.set $pa1 (i32.add (local.get $pa1) (local.get $aK)))
+        (local.set $pa2 (i32.add (local.get $pa2) (local.get $aK)))
+        (local.set $pa3 (i32.add (local.get $pa3) (local.get $aK)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $products)))
+    (v128.store (local.get $pc) (local.get $c0))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (v128.store (local.get $pc) (local.get $c1))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (v128.store (local.get $pc) (local.get $c2))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (v128.store (local.get $pc) (local.get $c3)))
+
+  (func $tile4x1 (param $pa i32) (param $aRow i32) (param $aK i32) (param $pb i32) (param $bRow i32)
+    (param $pc i32) (param $K i32)
+    (local $k i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32) (local $b0 f32)
+    (local $c0 f32) (local $c1 f32) (local $c2 f32) (local $c3 f32)
+    (local.set $pa1 (i32.add (local.get $pa) (local.get $aRow)))
+    (local.set $pa2 (i32.add (local.get $pa1) (local.get $aRow)))
+    (local.set $pa3 (i32.add (local.get $pa2) (local.get $aRow)))
+    (block $done
+      (loop $products
+        (br_if $done (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $b0 (f32.load (local.get $pb)))
+        (local.set $c0 (f32.add (local.get $c0) (f32.mul (f32.load (local.get $pa)) (local.get $b0))))
+        (local.set $c1 (f32.add (local.get $c1) (f32.mul (f32.load (local.get $pa1)) (local.get $b0))))
+        (local.set $c2 (f32.add (local.get $c2) (f32.mul (f32.load (local.get $pa2)) (local.get $b0))))
+        (local.set $c3 (f32.add (local.get $c3) (f32.mul (f32.load (local.get $pa3)) (local.get $b0))))
+        (local.set $pa (i32.add (local.get $pa) (local.get $aK)))
+        (local.set $pa1 (i32.add (local.get $pa1) (local.get $aK)))
+        (local.set $pa2 (i32.add (local.get $pa2) (local.get $aK)))
+        (local.set $pa3 (i32.add (local.get $pa3) (local.get $aK)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $products)))
+    (f32.store (local.get $pc) (local.get $c0))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (f32.store (local.get $pc) (local.get $c1))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (f32.store (local.get $pc) (local.get $c2))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (f32.store (local.get $pc) (local.get $c3)))
+
+  (func $tile1x8 (param $pa i32) (param $aK i32) (param $pb i32) (param $bRow i32) (param $pc i32) (param $K i32)
+    (local $k i32) (local $x v128) (local $c0 v128) (local $c1 v128)
+    (block $done
+      (loop $products
+        (br_if $done (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $x (v128.load32_splat (local.get $pa)))
+        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (v128.load (local.get $pb)))))
+        (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $pb)))))
+        (local.set $pa (i32.add (local.get $pa) (local.get $aK)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $products)))
+    (v128.store (local.get $pc) (local.get $c0))
+    (v128.store offset=16 (local.get $pc) (local.get $c1)))
+
+  (func $tile1x4 (param $pa i32) (param $aK i32) (param $pb i32) (param $bRow i32) (param $pc i32) (param $K i32)
+    (local $k i32) (local $c0 v128)
+    (block $done
+      (loop $products
+        (br_if $done (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $c0
+          (f32x4.add (local.get $c0) (f32x4.mul (v128.load32_splat (local.get $pa)) (v128.load (local.get $pb)))))
+        (local.set $pa (i32.add (local.get $pa) (local.get $aK)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $products)))
+    (v128.store (local.get $pc) (local.get $c0)))
+
+  (func $tile1x1 (param $pa i32) (param $aK i32) (param $pb i32) (param $bRow i32) (param $pc i32) (param $K i32)
+    (local $k i32) (local $c0 f32)
+    (block $done
+      (loop $products
+        (br_if $done (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $c0 (f32.add (local.get $c0) (f32.mul (f32.load (local.get $pa)) (f32.load (local.get $pb)))))
+        (local.set $pa (i32.add (local.get $pa) (local.get $aK)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $products)))
+    (f32.store (local.get $pc) (local.get $c0)))
+
+  ;; C = op(A)·B: blocks of four rows, then the last M mod 4 rows one at a time; in
+  ;; each, tiles of eight columns, then one of four when at least four are left,
+  ;; then the rest one at a time.
+  (func (export "matMul") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
+    (param $aRow i32) (param $aK i32)
+    (local $i i32) (local $j i32) (local $bRow i32) (local $pa i32) (local $pc i32)
+    (local.set $bRow (i32.shl (local.get $N) (i32.const 2)))
+    (block $blocksDone
+      (loop $blocks
+        (br_if $blocksDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $M)))
+        (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))))
+        (local.set $pc (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $bRow))))
+        (local.set $j (i32.const 0))
+        (block $eightsDone
+          (loop $eights
+            (br_if $eightsDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
+            (call $tile4x8 (local.get $pa) (local.get $aRow) (local.get $aK)
+              (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
+              (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $K))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $eights)))
+        (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $N))
+          (then
+            (call $tile4x4 (local.get $pa) (local.get $aRow) (local.get $aK)
+              (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
+              (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $K))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))))
+        (block $onesDone
+          (loop $ones
+            (br_if $onesDone (i32.ge_u (local.get $j) (local.get $N)))
+            (call $tile4x1 (local.get $pa) (local.get $aRow) (local.get $aK)
+              (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
+              (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $K))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $ones)))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $blocks)))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $M)))
+        (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))))
+        (local.set $pc (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $bRow))))
+        (local.set $j (i32.const 0))
+        (block $eightsDone
+          (loop $eights
+            (br_if $eightsDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
+            (call $tile1x8 (local.get $pa) (local.get $aK)
+              (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
+              (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $K))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $eights)))
+        (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $N))
+          (then
+            (call $tile1x4 (local.get $pa) (local.get $aK)
+              (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
+              (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $K))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))))
+        (block $onesDone
+          (loop $ones
+            (br_if $onesDone (i32.ge_u (local.get $j) (local.get $N)))
+            (call $tile1x1 (local.get $pa) (local.get $aK)
+              (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
+              (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $K))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $ones)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+)

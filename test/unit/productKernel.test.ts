@@ -1,0 +1,156 @@
+/**
+ * The matrix product's WebAssembly kernel (src/kernels/matMul.wat, run by
+ * src/kernels/matMul.ts): on the wasm backend it must run (not fall back to
+ * tf.matMul), give tf.matMul's bits, A·B and Aᵀ·B, for every shape around its
+ * four-row and eight-column tiles and for special values, after the backend's
+ * memory has grown, be what the L0 layers' product runs forward and backward, and
+ * leave no tensor behind. This file selects the wasm backend itself, so it tests
+ * the kernel on every machine.
+ */
+import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { l0Dense, useBackend } from "l0-hard-concrete";
+import { product, productChain, productKernelActive } from "l0-hard-concrete/internal/kernels/matMul";
+import { matMulFastGradient } from "l0-hard-concrete/internal/layers/matMul";
+
+before(async () => {
+  await useBackend("wasm");
+});
+
+/** The first entry where two float32 arrays differ (NaN equals NaN), or −1. */
+function firstDifferent(a: Float32Array, b: Float32Array): number {
+  return a.findIndex((x, i) => !Object.is(x, b[i]) && !(Number.isNaN(x) && Number.isNaN(b[i])));
+}
+
+/** Where kernel and chain differ for op(A)·B with A and B as given ("" when they agree). */
+function difference(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean): string {
+  const [kernel, chain] = tf.tidy(() => [product(a, b, transposeA), productChain(a, b, transposeA)]);
+  const [k, c] = [kernel.dataSync() as Float32Array, chain.dataSync() as Float32Array];
+  tf.dispose([kernel, chain]);
+  assert.deepEqual(kernel.shape, chain.shape);
+  const at = firstDifferent(k, c);
+  return at === -1 ? "" : `${a.shape}${transposeA ? "ᵀ" : ""} · ${b.shape}, entry ${at}: ${k[at]} vs ${c[at]}`;
+}
+
+/** A normal M×N matrix from `seed`. */
+const normal = (rows: number, columns: number, seed: number): tf.Tensor2D =>
+  tf.randomNormal([rows, columns], 0, 1, "float32", seed);
+
+describe("the matrix product's WebAssembly kernel", () => {
+  test("runs on the wasm backend", () => {
+    assert.equal(tf.getBackend(), "wasm");
+    assert.ok(productKernelActive(), "matMul.wat could not be instantiated on the wasm backend's memory");
+  });
+
+  test("gives tf.matMul's bits, A·B and Aᵀ·B, for shapes around its 4×8 tiles and the MLP's", () => {
+    let seed = 0;
+    for (const M of [1, 2, 3, 4, 5, 7, 8, 9, 13, 100]) {
+      for (const N of [1, 3, 4, 5, 8, 9, 12, 13, 17, 300]) {
+        for (const K of [1, 2, 5, 33, 784]) {
+          if (M * N * K > 2e6 && !(M === 100 && N === 300)) continue; // the large products: the MLP's only
+          tf.tidy(() => {
+            const [a, b] = [normal(M, K, ++seed), normal(K, N, ++seed)];
+            assert.equal(difference(a, b, false), "");
+            assert.equal(difference(tf.transpose(a), b, true), "");
+          });
+        }
+      }
+    }
+  });
+
+  test("gives tf.matMul's bits for NaN, infinities, signed zeros, subnormals and overflow", () => {
+    const specials = [Number.NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 3e38, -3e38, 1, -2.5, 1e-20];
+    // Every special times every special, in sums of one to three products (the second and third rows of B
+    // hold the specials in other orders).
+    const n = specials.length;
+    const a = tf.tensor2d(
+      specials.flatMap((x, i) => [x, specials[(i + 5) % n], specials[(i + 7) % n]]),
+      [n, 3],
+    );
+    const b = tf.tensor2d(
+      [...specials, ...specials.map((_, j) => specials[(j + 3) % n]), ...specials.reverse()],
+      [3, n],
+    );
+    for (const K of [1, 2, 3]) {
+      tf.tidy(() => {
+        const [aK, bK] = [tf.slice(a, [0, 0], [n, K]), tf.slice(b, [0, 0], [K, n])];
+        assert.equal(difference(aK as tf.Tensor2D, bK as tf.Tensor2D, false), "", `K = ${K}`);
+        assert.equal(difference(tf.transpose(aK) as tf.Tensor2D, bK as tf.Tensor2D, true), "", `K = ${K}`);
+      });
+    }
+    tf.dispose([a, b]);
+  });
+
+  test("gives +0 for an empty inner dimension (where XNNPACK refuses to run and tf.matMul leaves memory unwritten)", () => {
+    const c = tf.tidy(() => product(tf.zeros([5, 0]) as tf.Tensor2D, tf.zeros([0, 9]) as tf.Tensor2D).dataSync());
+    assert.equal(c.length, 45);
+    assert.ok(
+      c.every((x) => Object.is(x, 0)),
+      `${c}`,
+    );
+  });
+
+  test("still works after the backend's memory has grown (it imports the memory, not its buffer)", () => {
+    const large = tf.zeros([64 * 1024 * 1024]); // 256 MB: more than the backend has allocated so far
+    large.dispose();
+    tf.tidy(() => {
+      const [a, b] = [normal(37, 61, 101), normal(61, 43, 102)];
+      assert.equal(difference(a, b, false), "");
+      assert.equal(difference(tf.transpose(a), b, true), "");
+    });
+  });
+
+  test("rejects operands whose inner dimensions disagree, naming the shapes", () => {
+    const [a, b] = [tf.zeros([2, 3]) as tf.Tensor2D, tf.zeros([4, 5]) as tf.Tensor2D];
+    assert.throws(() => product(a, b), /product: inner dimensions must agree, got shapes 2,3 and 4,5/);
+    assert.throws(() => product(a, b, true), /got shapes 2,3 \(transposed\) and 4,5/);
+    tf.dispose([a, b]);
+  });
+
+  test("is what an L0 layer's product runs forward and for its kernel's gradient, and frees what it makes", async () => {
+    const layer = l0Dense({ units: 12, inputShape: [20], seed: 5 });
+    const model = tf.sequential({ layers: [layer] });
+    const x = normal(9, 20, 6);
+    const variables = [layer.logAlpha, layer.kernelVariable].map((v) => v.read() as tf.Variable);
+    const step = () => {
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(layer.apply(x, { training: true }) as tf.Tensor),
+        variables,
+      );
+      tf.dispose([value, grads]);
+    };
+    step();
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(step);
+    assert.equal(tf.memory().numTensors, before);
+    const names = profile.kernels.map((k) => k.name);
+    assert.equal(names.filter((name) => name === "L0MatMul").length, 1, names.join(", ")); // forward: A·B
+    assert.equal(names.filter((name) => name === "L0Product").length, 1, names.join(", ")); // ∂W = xᵀ·δ
+    assert.ok(
+      !names.includes("BatchMatMul") && !names.includes("Transpose"),
+      `tfjs's product ran: ${names.join(", ")}`,
+    );
+    tf.dispose(x);
+    model.dispose();
+  });
+
+  test("gives matMulFastGradient tf.matMul's forward bits and gradients", () => {
+    tf.tidy(() => {
+      const [a, b, w] = [normal(10, 30, 7), normal(30, 11, 8), normal(10, 11, 9)];
+      assert.equal(
+        firstDifferent(matMulFastGradient(a, b).dataSync() as Float32Array, tf.matMul(a, b).dataSync() as Float32Array),
+        -1,
+      );
+      const loss = (f: (p: tf.Tensor2D, q: tf.Tensor2D) => tf.Tensor) => (p: tf.Tensor, q: tf.Tensor) =>
+        tf.sum(tf.mul(w, f(p as tf.Tensor2D, q as tf.Tensor2D)));
+      const fast = tf.grads(loss(matMulFastGradient))([a, b]);
+      // The reference: tfjs's own gradient of tf.matMul, from explicit transposes (its transposed products
+      // sum in another order on this backend).
+      const reference = [tf.matMul(w, tf.transpose(b)), tf.matMul(tf.transpose(a), w)];
+      for (let i = 0; i < 2; i++) {
+        assert.equal(firstDifferent(fast[i].dataSync() as Float32Array, reference[i].dataSync() as Float32Array), -1);
+      }
+    });
+  });
+});
