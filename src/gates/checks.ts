@@ -4,6 +4,7 @@
  * and the expectation, like the checks in src/validate.ts.
  */
 import * as tf from "@tensorflow/tfjs";
+import { finitenessProbe } from "../kernels/finite";
 import { checkFinite, describe, fail } from "../validate";
 
 /** Checks that `x` is a tensor. */
@@ -22,12 +23,13 @@ export function checkTensorFinite(where: string, name: string, x: tf.Tensor): vo
 }
 
 /**
- * Checks that every entry of a float tensor is finite with one read of Σ x, then
- * entry by entry (naming the first bad one) only when that sum is not finite.
+ * Checks that every entry of a float tensor is finite with one read of the sum
+ * Σ (x − x) (`finitenessProbe`: NaN when an entry is not finite, else 0), then entry
+ * by entry (naming the first bad one) only when that sum is not finite.
  */
 export function checkTensorFiniteBySum(where: string, name: string, x: tf.Tensor): void {
-  const sum = tf.tidy(() => tf.sum(x).dataSync()[0]);
-  if (!Number.isFinite(sum)) checkTensorFinite(where, name, x);
+  const probe = tf.tidy(() => finitenessProbe(x).dataSync()[0]);
+  if (!Number.isFinite(probe)) checkTensorFinite(where, name, x);
 }
 
 /** Checks a number, or every entry of a tensor, for finiteness. */

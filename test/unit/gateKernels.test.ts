@@ -19,6 +19,7 @@ import {
   sampleHardConcrete,
   useBackend,
 } from "l0-hard-concrete";
+import { finiteKernelActive, finitenessProbe, finitenessProbeChain } from "l0-hard-concrete/internal/kernels/finite";
 import {
   gateFromUniform,
   gateFromUniformChain,
@@ -170,6 +171,56 @@ describe("the expected L0 norm's gradient kernel", () => {
     const names = profile.kernels.map((k) => k.name);
     assert.equal(names.filter((name) => name === "L0OpenProbabilityGradient").length, 1, names.join(", "));
     assert.ok(!names.includes("Square"), `the chain ran: ${names.join(", ")}`);
+    logAlpha.dispose();
+  });
+});
+
+/** The probe of kernel and chain for `values`, as numbers. */
+function bothProbes(values: Float32Array): [number, number] {
+  return tf.tidy(() => {
+    const x = tf.tensor1d(values);
+    return [finitenessProbe(x).dataSync()[0], finitenessProbeChain(x).dataSync()[0]];
+  });
+}
+
+describe("the finiteness probe's WebAssembly kernel", () => {
+  test("runs on the wasm backend", () => {
+    assert.ok(finiteKernelActive(), "finite.wat could not be instantiated on the wasm backend's memory");
+  });
+
+  test("gives the chain's result, +0 or NaN, over float32 of both signs and every binade, ±∞ and NaN", () => {
+    // Every 65,521st bit pattern: both signs, subnormals, every binade and NaNs of both signs.
+    const all = floatsBetween(0, 0xffffffff, 65521);
+    const [kernel, chain] = bothProbes(all);
+    assert.ok(Number.isNaN(kernel) && Number.isNaN(chain), `${kernel} vs ${chain}`);
+    const finite = all.filter(Number.isFinite);
+    assert.ok(finite.length > all.length / 2);
+    assert.deepEqual(bothProbes(finite), [0, 0]);
+    assert.ok(Object.is(bothProbes(finite)[0], 0), "+0, not −0");
+  });
+
+  test("finds one non-finite entry at every position of short and odd lengths, and gives +0 for none", () => {
+    for (const n of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1003]) {
+      const values = Float32Array.from({ length: n }, (_, i) => (i % 3) * 1e30 - 1);
+      assert.ok(Object.is(bothProbes(values)[0], 0), `n = ${n}, all finite`);
+      for (const bad of [Infinity, -Infinity, Number.NaN]) {
+        for (const at of n > 20 ? [0, 500, n - 1] : Array.from({ length: n }, (_, i) => i)) {
+          const withBad = values.slice();
+          withBad[at] = bad;
+          const [kernel, chain] = bothProbes(withBad);
+          assert.ok(Number.isNaN(kernel) && Number.isNaN(chain), `n = ${n}, ${bad} at ${at}: ${kernel} vs ${chain}`);
+        }
+      }
+    }
+  });
+
+  test("is what sampleHardConcrete and expectedL0 check log α with, instead of a sum", async () => {
+    const logAlpha = tf.tensor1d(logAlphas(1000, 6));
+    const profile = await tf.profile(() => {
+      tf.dispose([sampleHardConcrete(logAlpha, PAPER, 1), expectedL0(logAlpha, 3)]);
+    });
+    const names = profile.kernels.map((k) => k.name);
+    assert.equal(names.filter((name) => name === "L0FinitenessProbe").length, 2, names.join(", "));
     logAlpha.dispose();
   });
 });
