@@ -84,11 +84,7 @@ export class Random {
    * ε = 1e-6 is the authors' choice (Louizos et al. 2018, code).
    */
   fillUniform(out: Float32Array | Float64Array, epsilon = 1e-6): Float32Array | Float64Array {
-    if (typeof epsilon !== "number" || !(epsilon >= 0 && epsilon < 0.5)) {
-      fail("Random.fillUniform", "epsilon", epsilon, "a number in [0, 0.5)");
-    }
-    const scale = (1 - 2 * epsilon) * GRID;
-    const offset = epsilon + 0.5 * scale;
+    const { scale, offset } = uniformGrid("Random.fillUniform", epsilon);
     let s0 = this.s0;
     let s1 = this.s1;
     let s2 = this.s2;
@@ -126,6 +122,32 @@ export class Random {
     }
     return values;
   }
+}
+
+/**
+ * The affine map of `fillUniform` from k (the top 23 bits of an output) to
+ * u = offset + scale·k in float64, scale = (1 − 2ε)·2⁻²³ and offset = ε + scale/2, after
+ * checking ε ∈ [0, 0.5) (`where` names the caller in the error).
+ */
+export function uniformGrid(where: string, epsilon: number): { scale: number; offset: number } {
+  if (typeof epsilon !== "number" || !(epsilon >= 0 && epsilon < 0.5)) {
+    fail(where, "epsilon", epsilon, "a number in [0, 0.5)");
+  }
+  const scale = (1 - 2 * epsilon) * GRID;
+  return { scale, offset: epsilon + 0.5 * scale };
+}
+
+/**
+ * A generator's four 32-bit state words (library-internal: the WebAssembly noise
+ * kernel, src/kernels/noise.ts, continues the generator's stream from them).
+ */
+export function stateWords(random: Random): Int32Array {
+  return Int32Array.of(random["s0"], random["s1"], random["s2"], random["s3"]);
+}
+
+/** Sets a generator's four 32-bit state words (library-internal, see `stateWords`). */
+export function setStateWords(random: Random, words: Int32Array): void {
+  [random["s0"], random["s1"], random["s2"], random["s3"]] = [words[0], words[1], words[2], words[3]];
 }
 
 /** A seed for a sampling function: an integer (a fresh generator) or a generator to advance. */

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { gateFromUniform, openProbabilityGradient } from "../kernels/gates";
+import { drawUniform } from "../kernels/noise";
 import { randomFrom, type Seed } from "../random";
 import { gateThresholds } from "./closedForms";
 import type { HardConcreteParams } from "./params";
@@ -29,22 +30,19 @@ export function sampleHardConcreteUnchecked(
   seed: Seed,
   epsilon = 1e-6,
 ): tf.Tensor {
-  const noise = randomFrom(seed).fillUniform(new Float32Array(logAlpha.size), epsilon) as Float32Array;
+  const noise = drawUniform(randomFrom(seed), logAlpha.shape, epsilon);
   const sample = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const x = inputs[0] as tf.Tensor;
     const save = inputs[1] as tf.GradSaveFunc;
-    const z = hardConcreteFromUniform(x, noise, params);
+    const z = gateFromUniform(noise, x, params);
     save([z]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor =>
       tf.tidy(() => tf.mul(dy, hardConcreteDerivative(saved[0], params)));
     return { value: z, gradFunc };
   });
-  return sample(logAlpha);
-}
-
-/** z = min(1, max(0, σ((log(u/(1 − u)) + log α)/β)(ζ − γ) + γ)) for uniform noise u of log α's size. */
-function hardConcreteFromUniform(logAlpha: tf.Tensor, noise: Float32Array, params: HardConcreteParams): tf.Tensor {
-  return tf.tidy(() => gateFromUniform(tf.tensor(noise, logAlpha.shape, "float32"), logAlpha, params));
+  const z = sample(logAlpha);
+  noise.dispose();
+  return z;
 }
 
 /** ∂z/∂log α = (z − γ)(ζ − z)/((ζ − γ) β) where 0 < z < 1, and 0 at the clamps, from z alone. */
@@ -75,12 +73,12 @@ export function gatedRowsUnchecked(
   seed: Seed,
   epsilon = 1e-6,
 ): tf.Tensor {
-  const noise = randomFrom(seed).fillUniform(new Float32Array(logAlpha.size), epsilon) as Float32Array;
+  const noise = drawUniform(randomFrom(seed), logAlpha.shape, epsilon);
   const gated = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [a, w] = inputs as tf.Tensor[];
     const save = inputs[2] as tf.GradSaveFunc;
     const [z, out] = tf.tidy(() => {
-      const gates = tf.reshape(hardConcreteFromUniform(a, noise, params), [a.size, 1]);
+      const gates = tf.reshape(gateFromUniform(noise, a, params), [a.size, 1]);
       return [gates, tf.mul(w, gates)];
     });
     save([z]); // not w: see the doc comment
@@ -93,7 +91,9 @@ export function gatedRowsUnchecked(
       });
     return { value: out, gradFunc };
   });
-  return gated(logAlpha, kernel);
+  const gatedKernel = gated(logAlpha, kernel);
+  noise.dispose();
+  return gatedKernel;
 }
 
 /**

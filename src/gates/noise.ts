@@ -4,6 +4,7 @@
  * Maddison et al. 2017, Sec. 3).
  */
 import * as tf from "@tensorflow/tfjs";
+import { drawUniform } from "../kernels/noise";
 import { randomFrom, type Seed } from "../random";
 import { checkFinite, checkInInterval, fail } from "../validate";
 import { checkEpsilon, checkFiniteValue, checkTensorFinite } from "./checks";
@@ -26,15 +27,15 @@ function sizeOf(shape: readonly number[]): number {
 
 /**
  * Uniform noise u ~ U(ε, 1 − ε) of shape `shape`, float32, drawn by the seeded
- * generator in JavaScript (so identical on every backend). Keeping u away from
- * 0 and 1 by ε = 1e-6 is the authors' guard against infinite logit(u)
- * (Louizos et al. 2018, code). See `Random.fillUniform` for the exact grid.
+ * generator (so identical on every backend; on the wasm backend drawn straight
+ * into its memory, see src/kernels/noise.ts). Keeping u away from 0 and 1 by
+ * ε = 1e-6 is the authors' guard against infinite logit(u) (Louizos et al. 2018,
+ * code). See `Random.fillUniform` for the exact grid.
  */
 export function uniformNoise(shape: readonly number[], seed: Seed, epsilon = 1e-6): tf.Tensor {
   checkShapeArg("uniformNoise", shape);
   checkEpsilon("uniformNoise", epsilon);
-  const values = randomFrom(seed).fillUniform(new Float32Array(sizeOf(shape)), epsilon) as Float32Array;
-  return tf.tensor(values, [...shape], "float32");
+  return drawUniform(randomFrom(seed), [...shape], epsilon);
 }
 
 /**

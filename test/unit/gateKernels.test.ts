@@ -27,6 +27,7 @@ import {
   openProbabilityGradient,
   openProbabilityGradientChain,
 } from "l0-hard-concrete/internal/kernels/gates";
+import { drawUniform, noiseKernelActive } from "l0-hard-concrete/internal/kernels/noise";
 
 before(async () => {
   await useBackend("wasm");
@@ -221,6 +222,63 @@ describe("the finiteness probe's WebAssembly kernel", () => {
     });
     const names = profile.kernels.map((k) => k.name);
     assert.equal(names.filter((name) => name === "L0FinitenessProbe").length, 2, names.join(", "));
+    logAlpha.dispose();
+  });
+});
+
+/** The first difference between `drawUniform` and `Random.fillUniform` for `n` values (and 8 outputs after), or "". */
+function noiseDifference(seed: number, n: number, epsilon: number): string {
+  const [kernelRandom, chainRandom] = [new Random(seed), new Random(seed)];
+  const drawn = tf.tidy(() => drawUniform(kernelRandom, [n], epsilon).dataSync() as Float32Array);
+  const expected = chainRandom.fillUniform(new Float32Array(n), epsilon) as Float32Array;
+  const at = firstDifferent(drawn, expected);
+  if (at !== -1) return `seed ${seed}, ε = ${epsilon}, n = ${n}: entry ${at}: ${drawn[at]} vs ${expected[at]}`;
+  const [after, expectedAfter] = [kernelRandom, chainRandom].map((r) =>
+    Array.from({ length: 8 }, () => r.nextUint32()),
+  );
+  return after.join() === expectedAfter.join() ? "" : `seed ${seed}, n = ${n}: the stream continues differently`;
+}
+
+describe("the uniform noise's WebAssembly kernel", () => {
+  test("runs on the wasm backend", () => {
+    assert.ok(noiseKernelActive(), "noise.wat could not be instantiated on the wasm backend's memory");
+  });
+
+  test("gives Random.fillUniform's float32 values and leaves the generator where fillUniform leaves it", () => {
+    for (const epsilon of [1e-6, 0, 0.25, 0.4999999]) {
+      for (const n of [0, 1, 2, 3, 4, 5, 1003, 100_000]) {
+        for (const seed of [1, 0, -7, 2 ** 53 - 1]) assert.equal(noiseDifference(seed, n, epsilon), "");
+      }
+    }
+  });
+
+  test("continues the stream across calls, and after the backend's memory has grown", () => {
+    const [kernelRandom, chainRandom] = [new Random(3), new Random(3)];
+    const large = tf.zeros([64 * 1024 * 1024]); // 256 MB: more than the backend has allocated so far
+    large.dispose();
+    const drawn = [drawUniform(kernelRandom, [2, 500], 1e-6), drawUniform(kernelRandom, [7], 1e-6)].flatMap((t) => {
+      const values = Array.from(t.dataSync());
+      t.dispose();
+      return values;
+    });
+    const expected = Array.from(chainRandom.fillUniform(new Float32Array(1007), 1e-6));
+    assert.deepEqual(drawn, expected);
+  });
+
+  test("is what sampleHardConcrete draws its noise with: the chain's gates from JavaScript's noise", async () => {
+    const logAlpha = tf.tensor1d(logAlphas(10_000, 7));
+    const profile = await tf.profile(() => {
+      tf.dispose(sampleHardConcrete(logAlpha, PAPER, 11));
+    });
+    const names = profile.kernels.map((k) => k.name);
+    assert.equal(names.filter((name) => name === "L0UniformNoise").length, 1, names.join(", "));
+    const [sampled, chain] = tf.tidy(() => {
+      const noise = tf.tensor1d(new Random(11).fillUniform(new Float32Array(10_000), 1e-6) as Float32Array);
+      return [sampleHardConcrete(logAlpha, PAPER, 11), gateFromUniformChain(noise, logAlpha, PAPER)].map(
+        (t) => t.dataSync() as Float32Array,
+      );
+    });
+    assert.equal(firstDifferent(sampled, chain), -1);
     logAlpha.dispose();
   });
 });
