@@ -18,7 +18,7 @@ import {
   l0Layers,
   magnitudePruneToDense,
   pruneToDense,
-  registerFastMatMulGradient,
+  registerFastMatMul,
   selectInputs,
   splitDataset,
   type TrainResult,
@@ -282,7 +282,7 @@ export async function runMnistMlp(
   outputPath: string,
   log: (line: string) => void = console.log,
 ): Promise<MnistMlpResult> {
-  registerFastMatMulGradient();
+  registerFastMatMul();
   const rows: MnistMlpRow[] = [];
   let result: MnistMlpResult | null = null;
   for (const seed of settings.seeds) {

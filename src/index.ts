@@ -37,7 +37,7 @@ export * from "./layers/l0Conv2d";
 export * from "./layers/l0Dense";
 export * from "./layers/l0Layer";
 export * from "./layers/l0Model";
-export { registerFastMatMulGradient } from "./layers/matMul";
+export { registerFastMatMul } from "./layers/matMul";
 export * from "./norms";
 export { Random, type Seed } from "./random";
 export * from "./training/averaging";

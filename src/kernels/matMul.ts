@@ -49,6 +49,32 @@ export function registerProductAs(kernelName: string): void {
   registerWasmKernel(kernelName, MATMUL_WASM_BASE64, body, undefined, batchMatMul);
 }
 
+/**
+ * Makes tfjs's own BatchMatMul kernel on the wasm backend run this kernel for
+ * rank-2 float32 products without transposes (the same bits) and tfjs's kernel
+ * for every other product, so that plain tfjs layers stop repacking their weights
+ * at every training step. Changes tfjs's kernel registry for the whole process
+ * (see `registerFastMatMul` in ../layers/matMul.ts, which calls it); does nothing
+ * when the wasm backend's kernels are not registered.
+ */
+export function routeBatchMatMul(): void {
+  const original = tf.getKernel(tf.BatchMatMul, "wasm");
+  const fast = tf.getKernel(KERNEL, "wasm");
+  if (original === undefined || fast === undefined) return;
+  tf.unregisterKernel(tf.BatchMatMul, "wasm");
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const plain = a.shape.length === 2 && b.shape.length === 2 && !transposeA && !transposeB;
+      return plain && a.dtype === "float32" && b.dtype === "float32" && productKernelActive()
+        ? fast.kernelFunc({ ...args, attrs: { transposeA: false } })
+        : original.kernelFunc(args);
+    },
+  });
+}
+
 /** op(A)·B as tfjs kernels (the formulation the kernel must equal). */
 export function productChain(a: tf.Tensor2D, b: tf.Tensor2D, transposeA = false): tf.Tensor2D {
   return transposeA ? tf.tidy(() => tf.matMul(tf.transpose(a), b)) : tf.matMul(a, b);

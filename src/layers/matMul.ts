@@ -7,7 +7,7 @@
  * no copy of either operand; the same values).
  */
 import * as tf from "@tensorflow/tfjs";
-import { product, registerProductAs } from "../kernels/matMul";
+import { product, registerProductAs, routeBatchMatMul } from "../kernels/matMul";
 
 /**
  * The kernel behind `matMulFastGradient`, whose gradient for C = A·B (rank 2) is
@@ -57,15 +57,21 @@ export function matMulFastGradient(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D 
 let registered = false;
 
 /**
- * Replaces tfjs's gradient of the BatchMatMul kernel (used by tf.matMul and the
- * tf.layers dense layers) by one built from explicit transposes and `product`,
- * for rank-2 operands (others keep tfjs's gradient); the values are the same. This changes tfjs's global gradient registry for the whole process, so
- * it is opt-in: call it once to speed up training of plain tfjs models on the
- * wasm backend (the L0 layers do not need it). Calling it again does nothing.
+ * Faster matrix products for plain tfjs models, with the same values: on the wasm
+ * backend, tfjs's BatchMatMul kernel (tf.matMul, and the tf.layers dense layers while
+ * training) runs the library's product kernel for rank-2 float32 products without
+ * transposes (../kernels/matMul.ts: the same bits, without XNNPACK's repacking of
+ * weights that change at every step), and on every backend tfjs's gradient of
+ * BatchMatMul is built from explicit transposes and `product`, for rank-2 operands
+ * (others keep tfjs's gradient). This changes tfjs's global kernel and gradient
+ * registries for the whole process, so it is opt-in: call it once, after the backend
+ * is set (`useBackend`), to speed up training of plain tfjs models (the L0 layers do
+ * not need it). Calling it again does nothing.
  */
-export function registerFastMatMulGradient(): void {
+export function registerFastMatMul(): void {
   if (registered) return;
   registered = true;
+  routeBatchMatMul();
   const original = tf.getGradient(tf.BatchMatMul);
   tf.registerGradient({
     ...original,

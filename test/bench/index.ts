@@ -26,7 +26,7 @@ import {
   DEFAULT_PARAMS,
   expectedL0,
   Random,
-  registerFastMatMulGradient,
+  registerFastMatMul,
   sampleHardConcrete,
   useBackend,
 } from "l0-hard-concrete";
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     : null;
   await useBackend(backend);
   // The plain MLP is trained as the experiment trains its baselines (the L0 layers do not use this).
-  registerFastMatMulGradient();
+  registerFastMatMul();
   const ours: Round[] = [];
   const torch: Record<string, unknown>[] = [];
   for (let r = 0; r < rounds; r++) {

@@ -1120,7 +1120,7 @@ const NOT_FUZZED: Record<string, string> = {
   checkPenaltySettings:
     "library-internal: checks lambda, datasetSize and weightDecay, fuzzed as layer and l0Penalty options",
   trainingObjective: "library-internal: trainL0's objective, whose options are fuzzed through trainL0",
-  registerFastMatMulGradient: "takes no input",
+  registerFastMatMul: "takes no input",
   availableBackends: "takes no input",
   backendName: "takes no input",
   inNotebook: "takes no input",

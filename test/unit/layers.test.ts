@@ -13,7 +13,7 @@ import {
   l0Summary,
   modelExpectedDensity,
   type Random,
-  registerFastMatMulGradient,
+  registerFastMatMul,
   uniformNoise,
   useBackend,
 } from "l0-hard-concrete";
@@ -803,7 +803,7 @@ describe("fast matrix-product gradients", () => {
     const fast = tf.grads((p: tf.Tensor, q: tf.Tensor) =>
       tf.sum(tf.mul(w, matMulFastGradient(p as tf.Tensor2D, q as tf.Tensor2D))),
     )([a, b]);
-    registerFastMatMulGradient();
+    registerFastMatMul();
     const at = tf.transpose(a);
     const bt = tf.transpose(b);
     const registered = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(w, tf.matMul(p, q, true, true))))([

@@ -10,7 +10,7 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { l0Dense, useBackend } from "l0-hard-concrete";
+import { l0Dense, registerFastMatMul, useBackend } from "l0-hard-concrete";
 import { product, productChain, productKernelActive } from "l0-hard-concrete/internal/kernels/matMul";
 import { matMulFastGradient } from "l0-hard-concrete/internal/layers/matMul";
 
@@ -152,5 +152,18 @@ describe("the matrix product's WebAssembly kernel", () => {
         assert.equal(firstDifferent(fast[i].dataSync() as Float32Array, reference[i].dataSync() as Float32Array), -1);
       }
     });
+  });
+
+  // Last in this file: it reroutes tf.matMul itself, which the tests above compare the kernel with.
+  test("registerFastMatMul makes tf.matMul on the wasm backend run it: the same bits, and zeros for an empty inner dimension", () => {
+    const empty = () => tf.tidy(() => Array.from(tf.matMul(tf.zeros([5, 0]), tf.zeros([0, 9])).dataSync()));
+    const [a, b] = [normal(13, 70, 201), normal(70, 19, 202)];
+    const before = tf.tidy(() => tf.matMul(a, b).dataSync() as Float32Array);
+    registerFastMatMul();
+    const after = tf.tidy(() => tf.matMul(a, b).dataSync() as Float32Array);
+    assert.equal(firstDifferent(after, before), -1);
+    // XNNPACK refuses K = 0 and tfjs returns unwritten memory; the product kernel writes zeros.
+    assert.deepEqual(empty(), new Array(45).fill(0));
+    tf.dispose([a, b]);
   });
 });
