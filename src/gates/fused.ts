@@ -5,18 +5,11 @@
  * epoch instead. Same formulas and gradients as the exported, checked functions.
  */
 import * as tf from "@tensorflow/tfjs";
-import { gateFromUniform, openProbabilityGradient } from "../kernels/gates";
+import { gatedRowsGradient, gateFromUniform, hardConcreteDerivative, openProbabilityGradient } from "../kernels/gates";
 import { drawUniform } from "../kernels/noise";
 import { randomFrom, type Seed } from "../random";
 import { gateThresholds } from "./closedForms";
 import type { HardConcreteParams } from "./params";
-
-/**
- * 2¹⁰⁰: z (1 − z) · 2¹⁰⁰ is 0 at z ∈ {0, 1} and ≥ 1 for 2⁻¹⁰⁰ ≤ z ≤ 1 − 2⁻²⁴ (every float32
- * below 1). A positive z = s (ζ − γ) + γ below 2⁻¹⁰⁰ would need |γ| < 2⁻⁷⁶ (float32 spacing
- * near |γ| is about |γ|·2⁻²⁴), so the mask is exactly 1 wherever 0 < z < 1 in practice.
- */
-const INSIDE_SCALE = 2 ** 100;
 
 /**
  * One hard concrete gate per entry of `logAlpha` (Louizos et al. 2018, Sec. 2.2),
@@ -43,16 +36,6 @@ export function sampleHardConcreteUnchecked(
   const z = sample(logAlpha);
   noise.dispose();
   return z;
-}
-
-/** ∂z/∂log α = (z − γ)(ζ − z)/((ζ − γ) β) where 0 < z < 1, and 0 at the clamps, from z alone. */
-function hardConcreteDerivative(z: tf.Tensor, params: HardConcreteParams): tf.Tensor {
-  const { beta, gamma, zeta } = params;
-  return tf.tidy(() => {
-    const inside = tf.minimum(tf.mul(tf.mul(z, tf.sub(1, z)), INSIDE_SCALE), 1);
-    const derivative = tf.mul(tf.mul(tf.sub(z, gamma), tf.sub(zeta, z)), 1 / ((zeta - gamma) * beta));
-    return tf.mul(derivative, inside);
-  });
 }
 
 /**
@@ -83,12 +66,7 @@ export function gatedRowsUnchecked(
     });
     save([z]); // not w: see the doc comment
     z.dispose();
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
-      tf.tidy(() => {
-        const [gates] = saved;
-        const dz = tf.sum(tf.mul(dy, w), 1);
-        return [tf.mul(dz, hardConcreteDerivative(tf.reshape(gates, [-1]), params)), tf.mul(dy, gates)];
-      });
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => gatedRowsGradient(dy, w, saved[0], params);
     return { value: out, gradFunc };
   });
   const gatedKernel = gated(logAlpha, kernel);

@@ -10,6 +10,8 @@
  * - `openProbabilityGradient`: (p − p²)·g for p = P(z ≠ 0), the backward pass of
  *   the expected L0 norm, in place of three kernels (its forward pass stays a tfjs
  *   chain: fused, it was slower than XNNPACK's sigmoid and tfjs's sum).
+ * - `gatedRowsGradient`: the backward pass of a dense kernel with gated rows,
+ *   diag(z)·W, in place of about a dozen kernels and two passes over its gradient.
  *
  * They run on the wasm backend, computing each step as tfjs-backend-wasm does (its
  * C library's logf, XNNPACK's sigmoid and clamp); other backends run the chains.
@@ -21,6 +23,7 @@ import { type ModuleExports, offsetOf, registerWasmKernel, type WasmBackend } fr
 
 const SAMPLE = "L0HardConcreteSample";
 const OPEN_GRADIENT = "L0OpenProbabilityGradient";
+const GATED_ROWS_GRADIENT = "L0GatedRowsGradient";
 
 /** gates.wat's exports (byte offsets of float32 tensors, counts, float32 constants). */
 interface GatesModule {
@@ -39,6 +42,19 @@ interface GatesModule {
   ): void;
   /** out = (p − p·p)·g for n entries at byte offset p, g one float32. */
   openProbabilityGradient(p: number, g: number, out: number, n: number): void;
+  /** dLogAlpha (n) and dW (n×m) from dy and w (n×m) and z (n), given γ, ζ and k = 1/((ζ − γ)β). */
+  gatedRowsGradient(
+    dy: number,
+    w: number,
+    z: number,
+    dLogAlpha: number,
+    dW: number,
+    n: number,
+    m: number,
+    gamma: number,
+    zeta: number,
+    k: number,
+  ): void;
 }
 
 /** Where each backend's copy of logf's table lives in its memory (allocated once, kept for the backend's life). */
@@ -91,6 +107,80 @@ registerWasmKernel(
   },
   writeTable,
 );
+
+registerWasmKernel(
+  GATED_ROWS_GRADIENT,
+  GATES_WASM_BASE64,
+  (exports, wasm, { dy, w, z }, attrs) => {
+    const { beta, gamma, zeta } = attrs as unknown as HardConcreteParams;
+    const [n, m] = w.shape;
+    // The outputs first: allocating may grow the memory, which moves nothing (offsets stay valid).
+    const [dLogAlpha, dW] = [wasm.makeOutput([n], "float32"), wasm.makeOutput([n, m], "float32")];
+    (exports as unknown as GatesModule).gatedRowsGradient(
+      ...([dy, w, z, dLogAlpha, dW].map((t) => offsetOf(wasm, t)) as [number, number, number, number, number]),
+      n,
+      m,
+      gamma, // passed as float32, rounded as the chain rounds its scalars
+      zeta,
+      1 / ((zeta - gamma) * beta),
+    );
+    return [dLogAlpha, dW];
+  },
+  writeTable,
+);
+
+/**
+ * 2¹⁰⁰: z (1 − z) · 2¹⁰⁰ is 0 at z ∈ {0, 1} and ≥ 1 for 2⁻¹⁰⁰ ≤ z ≤ 1 − 2⁻²⁴ (every float32
+ * below 1). A positive z = s (ζ − γ) + γ below 2⁻¹⁰⁰ would need |γ| < 2⁻⁷⁶ (float32 spacing
+ * near |γ| is about |γ|·2⁻²⁴), so the mask is exactly 1 wherever 0 < z < 1 in practice.
+ */
+const INSIDE_SCALE = 2 ** 100;
+
+/**
+ * ∂z/∂log α of a hard concrete sample from z alone (Louizos et al. 2018, Sec. 2.2):
+ * (z − γ)(ζ − z)/((ζ − γ) β) where 0 < z < 1, and 0 at the clamps, as tfjs kernels.
+ */
+export function hardConcreteDerivative(z: tf.Tensor, params: HardConcreteParams): tf.Tensor {
+  const { beta, gamma, zeta } = params;
+  return tf.tidy(() => {
+    const inside = tf.minimum(tf.mul(tf.mul(z, tf.sub(1, z)), INSIDE_SCALE), 1);
+    const derivative = tf.mul(tf.mul(tf.sub(z, gamma), tf.sub(zeta, z)), 1 / ((zeta - gamma) * beta));
+    return tf.mul(derivative, inside);
+  });
+}
+
+/**
+ * The backward pass of diag(z)·W for a gradient G = dy (n×m) as tfjs kernels (the
+ * formulation the kernel must equal): [∂log α = (Σⱼ Gᵢⱼ Wᵢⱼ)·∂zᵢ/∂log αᵢ, ∂W = diag(z)·G].
+ */
+export function gatedRowsGradientChain(
+  dy: tf.Tensor,
+  w: tf.Tensor,
+  z: tf.Tensor,
+  params: HardConcreteParams,
+): [tf.Tensor, tf.Tensor] {
+  return tf.tidy(() => {
+    const dz = tf.sum(tf.mul(dy, w), 1);
+    return [tf.mul(dz, hardConcreteDerivative(tf.reshape(z, [-1]), params)), tf.mul(dy, tf.reshape(z, [-1, 1]))];
+  });
+}
+
+/**
+ * The backward pass of a dense kernel `w` (n×m) whose rows are gated by the hard
+ * concrete sample `z` (n entries), diag(z)·W, for its gradient `dy`: ∂log α (n) and
+ * ∂W (n×m). One WebAssembly kernel on the wasm backend, `gatedRowsGradientChain`
+ * elsewhere.
+ */
+export function gatedRowsGradient(
+  dy: tf.Tensor,
+  w: tf.Tensor,
+  z: tf.Tensor,
+  params: HardConcreteParams,
+): [tf.Tensor, tf.Tensor] {
+  if (!gateKernelsActive() || w.rank !== 2) return gatedRowsGradientChain(dy, w, z, params);
+  const { beta, gamma, zeta } = params;
+  return tf.engine().runKernel(GATED_ROWS_GRADIENT, { dy, w, z }, { beta, gamma, zeta }) as [tf.Tensor, tf.Tensor];
+}
 
 /** z from u and log α (same size) as tfjs kernels (the formulation the kernel must equal). */
 export function gateFromUniformChain(

@@ -15,12 +15,15 @@ import {
   expectedL0,
   gateThresholds,
   type HardConcreteParams,
+  l0Dense,
   Random,
   sampleHardConcrete,
   useBackend,
 } from "l0-hard-concrete";
 import { finiteKernelActive, finitenessProbe, finitenessProbeChain } from "l0-hard-concrete/internal/kernels/finite";
 import {
+  gatedRowsGradient,
+  gatedRowsGradientChain,
   gateFromUniform,
   gateFromUniformChain,
   gateKernelsActive,
@@ -280,5 +283,82 @@ describe("the uniform noise's WebAssembly kernel", () => {
     });
     assert.equal(firstDifferent(sampled, chain), -1);
     logAlpha.dispose();
+  });
+});
+
+/** Where kernel and chain differ for the gated rows' gradient of dy and w (n×m) at gates z, or "". */
+function gatedRowsDifference(dy: Float32Array, w: Float32Array, z: Float32Array, params = PAPER): string {
+  const [n, m] = [z.length, w.length / z.length];
+  const [kernel, chain] = tf.tidy(() => {
+    const [g, v, gates] = [tf.tensor2d(dy, [n, m]), tf.tensor2d(w, [n, m]), tf.tensor2d(z, [n, 1])];
+    const read = (ts: tf.Tensor[]) => ts.map((t) => t.dataSync() as Float32Array);
+    return [read(gatedRowsGradient(g, v, gates, params)), read(gatedRowsGradientChain(g, v, gates, params))];
+  });
+  for (const [i, name] of ["∂log α", "∂W"].entries()) {
+    const at = firstDifferent(kernel[i], chain[i]);
+    if (at !== -1) return `${n}×${m}, ${name}[${at}]: ${kernel[i][at]} vs ${chain[i][at]}`;
+  }
+  return "";
+}
+
+describe("the gated rows' gradient kernel", () => {
+  test("gives the chain's bits for ∂log α and ∂W over shapes around its four lanes and the MLP's", () => {
+    const random = new Random(21);
+    const uniform = (n: number, scale: number) =>
+      Float32Array.from({ length: n }, () => (random.nextUint32() / 2 ** 32 - 0.5) * scale);
+    for (const [n, m] of [
+      [1, 1],
+      [3, 3],
+      [2, 4],
+      [5, 5],
+      [4, 7],
+      [9, 13],
+      [784, 300],
+      [300, 100],
+      [100, 10],
+    ]) {
+      // Gates closed (0), open (1) and fractional, as the sampler gives them.
+      const z = Float32Array.from(uniform(n, 3), (x) => Math.min(1, Math.max(0, x + 0.5)));
+      assert.equal(gatedRowsDifference(uniform(n * m, 2), uniform(n * m, 0.2), z), "");
+    }
+  });
+
+  test("gives the chain's bits for special gates, gradients and weights, and for other β, γ, ζ", () => {
+    const gates = [0, 1, -0, 0.5, 1e-30, 1 - 2 ** -24, Number.NaN, 2, -0.05];
+    const values = [0, -0, 1, -1, 1e30, -1e30, 1e-40, Infinity, -Infinity, Number.NaN, 3.5];
+    const m = values.length;
+    const z = Float32Array.from(gates);
+    const dy = Float32Array.from(gates.flatMap((_, i) => values.map((_, j) => values[(i + j) % m])));
+    const w = Float32Array.from(gates.flatMap((_, i) => values.map((_, j) => values[(i * 3 + j * 5 + 1) % m])));
+    assert.equal(gatedRowsDifference(dy, w, z), "");
+    for (const params of [
+      { beta: 0.1, gamma: -0.5, zeta: 1.7 },
+      { beta: 3, gamma: 0, zeta: 1 },
+    ]) {
+      assert.equal(gatedRowsDifference(dy, w, z, params), "", JSON.stringify(params));
+    }
+  });
+
+  test("is what an L0 dense layer's backward pass runs, once per layer, and frees what it makes", async () => {
+    const layer = l0Dense({ units: 30, inputShape: [40], seed: 8 });
+    const model = tf.sequential({ layers: [layer] });
+    const x = tf.randomNormal([16, 40], 0, 1, "float32", 9);
+    const variables = [layer.logAlpha, layer.kernelVariable].map((v) => v.read() as tf.Variable);
+    const step = () => {
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(layer.apply(x, { training: true }) as tf.Tensor),
+        variables,
+      );
+      tf.dispose([value, grads]);
+    };
+    step();
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(step);
+    assert.equal(tf.memory().numTensors, before);
+    const names = profile.kernels.map((k) => k.name);
+    assert.equal(names.filter((name) => name === "L0GatedRowsGradient").length, 1, names.join(", "));
+    assert.ok(!names.includes("Minimum"), `the chain ran: ${names.join(", ")}`);
+    tf.dispose(x);
+    model.dispose();
   });
 });
