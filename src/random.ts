@@ -29,11 +29,6 @@ function mix32(x: number): number {
  * successive calls give fresh noise).
  */
 export class Random {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-
   /** `seed` must be a safe integer (|seed| ≤ 2⁵³ − 1); its low and high 32-bit halves are both used. */
   constructor(seed: number) {
     if (!Number.isSafeInteger(seed)) fail("Random", "seed", seed, "a safe integer");
@@ -44,35 +39,31 @@ export class Random {
       weyl = (weyl + 0x9e3779b9) >>> 0;
       return mix32(weyl) | 0;
     };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    const words = Int32Array.of(next(), next(), next(), next());
+    if ((words[0] | words[1] | words[2] | words[3]) === 0) words[0] = 1;
+    states.set(this, words);
   }
 
   /** An independent copy in the same state: it produces the same sequence from here on (to replay noise). */
   clone(): Random {
     const copy = Object.create(Random.prototype) as Random;
-    copy.s0 = this.s0;
-    copy.s1 = this.s1;
-    copy.s2 = this.s2;
-    copy.s3 = this.s3;
+    states.set(copy, stateWords(this).slice());
     return copy;
   }
 
   /** The next 32-bit output of xoshiro128**, as an unsigned integer in [0, 2³²). */
   nextUint32(): number {
-    const s1 = this.s1;
+    const s = stateWords(this);
+    const s1 = s[1];
     const product = Math.imul(s1, 5);
     const result = Math.imul((product << 7) | (product >>> 25), 9);
     const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = (this.s3 << 11) | (this.s3 >>> 21);
+    s[2] ^= s[0];
+    s[3] ^= s1;
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 11) | (s[3] >>> 21);
     return result >>> 0;
   }
 
@@ -85,10 +76,8 @@ export class Random {
    */
   fillUniform(out: Float32Array | Float64Array, epsilon = 1e-6): Float32Array | Float64Array {
     const { scale, offset } = uniformGrid("Random.fillUniform", epsilon);
-    let s0 = this.s0;
-    let s1 = this.s1;
-    let s2 = this.s2;
-    let s3 = this.s3;
+    const words = stateWords(this);
+    let [s0, s1, s2, s3] = words;
     for (let i = 0; i < out.length; i++) {
       const product = Math.imul(s1, 5);
       const result = Math.imul((product << 7) | (product >>> 25), 9);
@@ -101,10 +90,7 @@ export class Random {
       s3 = (s3 << 11) | (s3 >>> 21);
       out[i] = offset + scale * (result >>> 9);
     }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
+    words.set([s0, s1, s2, s3]);
     return out;
   }
 
@@ -138,16 +124,15 @@ export function uniformGrid(where: string, epsilon: number): { scale: number; of
 }
 
 /**
- * A generator's four 32-bit state words (library-internal: the WebAssembly noise
- * kernel, src/kernels/noise.ts, continues the generator's stream from them).
+ * Each generator's xoshiro128** state, four 32-bit words s0 … s3, kept beside the
+ * object rather than on it, so that the library's WebAssembly noise kernel
+ * (src/kernels/noise.ts) can continue a generator's stream and advance it.
  */
-export function stateWords(random: Random): Int32Array {
-  return Int32Array.of(random["s0"], random["s1"], random["s2"], random["s3"]);
-}
+const states = new WeakMap<Random, Int32Array>();
 
-/** Sets a generator's four 32-bit state words (library-internal, see `stateWords`). */
-export function setStateWords(random: Random, words: Int32Array): void {
-  [random["s0"], random["s1"], random["s2"], random["s3"]] = [words[0], words[1], words[2], words[3]];
+/** A generator's state words, live: writing them moves the generator (library-internal, see `states`). */
+export function stateWords(random: Random): Int32Array {
+  return states.get(random)!;
 }
 
 /** A seed for a sampling function: an integer (a fresh generator) or a generator to advance. */

@@ -8,7 +8,7 @@
  * generator's state after). Other backends draw in JavaScript.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Random, setStateWords, stateWords, uniformGrid } from "../random";
+import { type Random, stateWords, uniformGrid } from "../random";
 import { NOISE_WASM_BASE64 } from "./noiseWasm";
 import { type ModuleExports, offsetOf, registerWasmKernel, type WasmBackend } from "./wasmModule";
 
@@ -24,7 +24,7 @@ function allocateState(_: ModuleExports, backend: WasmBackend): void {
   stateOffsets.set(backend, backend.wasm._malloc(16));
 }
 
-/** The kernel's attributes: the output's shape, the grid, and the generator's state words (read, then advanced in place). */
+/** The kernel's attributes: the output's shape, the grid, and the generator's live state words (read, then advanced). */
 interface NoiseAttrs {
   shape: number[];
   scale: number;
@@ -62,9 +62,6 @@ export function drawUniform(random: Random, shape: number[], epsilon: number): t
     return tf.tensor(random.fillUniform(new Float32Array(size), epsilon), shape, "float32");
   }
   const { scale, offset } = uniformGrid("drawUniform", epsilon);
-  const words = stateWords(random);
-  const attrs = { shape, scale, offset, words } as unknown as tf.NamedAttrMap;
-  const noise = tf.engine().runKernel(KERNEL, {}, attrs) as tf.Tensor;
-  setStateWords(random, words);
-  return noise;
+  const attrs = { shape, scale, offset, words: stateWords(random) } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(KERNEL, {}, attrs) as tf.Tensor;
 }

@@ -10,9 +10,10 @@
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
-import { l0Dense, registerFastMatMul, useBackend } from "l0-hard-concrete";
+import { registerFastMatMul, useBackend } from "l0-hard-concrete";
 import { product, productChain, productKernelActive } from "l0-hard-concrete/internal/kernels/matMul";
 import { matMulFastGradient } from "l0-hard-concrete/internal/layers/matMul";
+import { kernelsOfL0DenseStep } from "./layerStep";
 
 before(async () => {
   await useBackend("wasm");
@@ -109,30 +110,13 @@ describe("the matrix product's WebAssembly kernel", () => {
   });
 
   test("is what an L0 layer's product runs forward and for its kernel's gradient, and frees what it makes", async () => {
-    const layer = l0Dense({ units: 12, inputShape: [20], seed: 5 });
-    const model = tf.sequential({ layers: [layer] });
-    const x = normal(9, 20, 6);
-    const variables = [layer.logAlpha, layer.kernelVariable].map((v) => v.read() as tf.Variable);
-    const step = () => {
-      const { value, grads } = tf.variableGrads(
-        () => tf.sum(layer.apply(x, { training: true }) as tf.Tensor),
-        variables,
-      );
-      tf.dispose([value, grads]);
-    };
-    step();
-    const before = tf.memory().numTensors;
-    const profile = await tf.profile(step);
-    assert.equal(tf.memory().numTensors, before);
-    const names = profile.kernels.map((k) => k.name);
+    const names = await kernelsOfL0DenseStep(12, 20, 5);
     assert.equal(names.filter((name) => name === "L0MatMul").length, 1, names.join(", ")); // forward: A·B
     assert.equal(names.filter((name) => name === "L0Product").length, 1, names.join(", ")); // ∂W = xᵀ·δ
     assert.ok(
       !names.includes("BatchMatMul") && !names.includes("Transpose"),
       `tfjs's product ran: ${names.join(", ")}`,
     );
-    tf.dispose(x);
-    model.dispose();
   });
 
   test("gives matMulFastGradient tf.matMul's forward bits and gradients", () => {
