@@ -3,9 +3,9 @@
  * finite, NaN otherwise (x − x is +0 for finite x, NaN for ±∞ and NaN). The
  * library's argument checks read it once instead of every entry. On the wasm
  * backend it is one kernel, `L0FinitenessProbe` (finite.wat, compiled with wabt by
- * the build): one pass of WebAssembly SIMD, where tfjs's Sum of 10⁶ entries took
- * about 2.7 ms adding one float32 after another. Its result is the chain's (+0 or
- * NaN: no other value is possible). Other backends run the chain.
+ * the build): one pass of WebAssembly SIMD, where tfjs's Sum adds one float32 after
+ * another (10⁶ entries, read included: 0.35 against 1.0 ms). Its result is the
+ * chain's (+0 or NaN: no other value is possible). Other backends run the chain.
  */
 import * as tf from "@tensorflow/tfjs";
 import { FINITE_WASM_BASE64 } from "./finiteWasm";

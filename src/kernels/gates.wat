@@ -9,6 +9,8 @@
 ;;   expected L0 norm (Sec. 2.2), in place of Square, Sub and Mul. (Its forward pass, Sub,
 ;;   Sigmoid and Sum, stays with tfjs: in one pass here it was slower than XNNPACK's
 ;;   sigmoid and tfjs's sum.)
+;; - gatedRowsGradient: the backward pass of a dense kernel with gated rows, diag(z)·W
+;;   (described with it, at the end).
 ;;
 ;; Each gives the bits of the tfjs kernels it replaces, step by step:
 ;; - Sub, Div, Add, Mul in float32, as they are.

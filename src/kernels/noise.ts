@@ -3,8 +3,8 @@
  * `Random.fillUniform` gives, from the same stream, which it advances as
  * `fillUniform` does. On the wasm backend it is one kernel, `L0UniformNoise`
  * (noise.wat, compiled with wabt by the build), which draws the noise into the
- * backend's memory: in JavaScript, 10⁶ values took about 6 ms, and copying them
- * into the backend more. The same bits (a test compares the values and the
+ * backend's memory: in JavaScript, 10⁶ values took 4.5 to 6.5 ms, and copying
+ * them into the backend more. The same bits (a test compares the values and the
  * generator's state after). Other backends draw in JavaScript.
  */
 import * as tf from "@tensorflow/tfjs";

@@ -70,7 +70,7 @@ describe("the matrix product's WebAssembly kernel", () => {
       [n, 3],
     );
     const b = tf.tensor2d(
-      [...specials, ...specials.map((_, j) => specials[(j + 3) % n]), ...specials.reverse()],
+      [...specials, ...specials.map((_, j) => specials[(j + 3) % n]), ...[...specials].reverse()],
       [3, n],
     );
     for (const K of [1, 2, 3]) {
