@@ -15,7 +15,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { ADAM_WASM_BASE64 } from "./adamWasm";
-import { offsetOf, registerWasmKernel } from "./wasmModule";
+import { offsetOf, registerWasmKernel, sizeOf } from "./wasmModule";
 
 /** Adam's constants (ε as the optimizer resolved it). */
 export interface AdamSettings {
@@ -41,7 +41,7 @@ export const adamKernelActive = registerWasmKernel(KERNEL, ADAM_WASM_BASE64, (ex
   const outputs = [first, second, gradient].map((t) => wasm.makeOutput(t.shape, "float32"));
   (exports.adam as AdamFunction)(
     ...[gradient, first, second, oneMinusAccBeta1, oneMinusAccBeta2, ...outputs].map((t) => offsetOf(wasm, t)),
-    gradient.shape.reduce((a, b) => a * b, 1),
+    sizeOf(gradient.shape),
     beta1,
     1 - beta1,
     beta2,

@@ -9,7 +9,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { FINITE_WASM_BASE64 } from "./finiteWasm";
-import { offsetOf, registerWasmKernel } from "./wasmModule";
+import { offsetOf, registerWasmKernel, sizeOf } from "./wasmModule";
 
 const KERNEL = "L0FinitenessProbe";
 
@@ -20,11 +20,7 @@ type ProbeFunction = (x: number, n: number, out: number) => void;
 export const finiteKernelActive = registerWasmKernel(KERNEL, FINITE_WASM_BASE64, (exports, wasm, { x }) => {
   // The output first: allocating may grow the memory, which moves nothing (offsets stay valid).
   const out = wasm.makeOutput([], "float32");
-  (exports.probe as ProbeFunction)(
-    offsetOf(wasm, x),
-    x.shape.reduce((a, b) => a * b, 1),
-    offsetOf(wasm, out),
-  );
+  (exports.probe as ProbeFunction)(offsetOf(wasm, x), sizeOf(x.shape), offsetOf(wasm, out));
   return out;
 });
 

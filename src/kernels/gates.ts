@@ -19,7 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { HardConcreteParams } from "../gates/params";
 import { GATES_WASM_BASE64 } from "./gatesWasm";
-import { type ModuleExports, offsetOf, registerWasmKernel, type WasmBackend } from "./wasmModule";
+import { type ModuleExports, offsetOf, registerWasmKernel, sizeOf, type WasmBackend } from "./wasmModule";
 
 const SAMPLE = "L0HardConcreteSample";
 const OPEN_GRADIENT = "L0OpenProbabilityGradient";
@@ -66,9 +66,6 @@ function writeTable(exports: ModuleExports, backend: WasmBackend): void {
   tables.set(backend, at);
 }
 
-/** The number of entries of a tensor. */
-const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
-
 /** True when the gates' kernels run on the current backend (they share one module). */
 export const gateKernelsActive = registerWasmKernel(
   SAMPLE,
@@ -81,7 +78,7 @@ export const gateKernelsActive = registerWasmKernel(
       offsetOf(wasm, u),
       offsetOf(wasm, logAlpha),
       offsetOf(wasm, out),
-      sizeOf(logAlpha),
+      sizeOf(logAlpha.shape),
       tables.get(wasm)!,
       1 / beta, // passed as float32, rounded as the chain rounds its scalars
       zeta - gamma,
@@ -101,7 +98,7 @@ registerWasmKernel(
       offsetOf(wasm, p),
       offsetOf(wasm, g),
       offsetOf(wasm, out),
-      sizeOf(p),
+      sizeOf(p.shape),
     );
     return out;
   },

@@ -10,7 +10,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Random, stateWords, uniformGrid } from "../random";
 import { NOISE_WASM_BASE64 } from "./noiseWasm";
-import { type ModuleExports, offsetOf, registerWasmKernel, type WasmBackend } from "./wasmModule";
+import { type ModuleExports, offsetOf, registerWasmKernel, sizeOf, type WasmBackend } from "./wasmModule";
 
 const KERNEL = "L0UniformNoise";
 
@@ -43,8 +43,7 @@ export const noiseKernelActive = registerWasmKernel(
     const state = stateOffsets.get(wasm)!;
     const buffer = () => (wasm.wasm.asm!.memory as { buffer: ArrayBuffer }).buffer;
     new Int32Array(buffer(), state, 4).set(words);
-    const n = shape.reduce((a, b) => a * b, 1);
-    (exports.uniforms as UniformsFunction)(state, offsetOf(wasm, out), n, scale, offset);
+    (exports.uniforms as UniformsFunction)(state, offsetOf(wasm, out), sizeOf(shape), scale, offset);
     words.set(new Int32Array(buffer(), state, 4));
     return out;
   },
@@ -58,8 +57,7 @@ export const noiseKernelActive = registerWasmKernel(
  */
 export function drawUniform(random: Random, shape: number[], epsilon: number): tf.Tensor {
   if (!noiseKernelActive()) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    return tf.tensor(random.fillUniform(new Float32Array(size), epsilon), shape, "float32");
+    return tf.tensor(random.fillUniform(new Float32Array(sizeOf(shape)), epsilon), shape, "float32");
   }
   const { scale, offset } = uniformGrid("drawUniform", epsilon);
   const attrs = { shape, scale, offset, words: stateWords(random) } as unknown as tf.NamedAttrMap;

@@ -63,6 +63,11 @@ function moduleOn(
   return modules.get(base64) ?? null;
 }
 
+/** The number of entries of a tensor of shape `shape`. */
+export function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
 /** The byte offset of a tensor's data in the backend's memory. */
 export function offsetOf(backend: WasmBackend, tensor: { dataId: object }): number {
   return backend.dataIdMap.get(tensor.dataId)!.memoryOffset;
