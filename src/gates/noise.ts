@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { drawUniform } from "../kernels/noise";
+import { sizeOf } from "../kernels/wasmModule";
 import { randomFrom, type Seed } from "../random";
 import { checkFinite, checkInInterval, fail } from "../validate";
 import { checkEpsilon, checkFiniteValue, checkTensorFinite } from "./checks";
@@ -18,11 +19,6 @@ function checkShapeArg(where: string, shape: readonly number[]): void {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     fail(where, "shape", shape, "an array of non-negative integers");
   }
-}
-
-/** The number of entries of a tensor of shape `shape`. */
-function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 /**
