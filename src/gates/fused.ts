@@ -5,7 +5,14 @@
  * epoch instead. Same formulas and gradients as the exported, checked functions.
  */
 import * as tf from "@tensorflow/tfjs";
-import { gatedRowsGradient, gateFromUniform, hardConcreteDerivative, openProbabilityGradient } from "../kernels/gates";
+import {
+  gatedRowsGradient,
+  gateFromUniform,
+  hardConcreteDerivative,
+  layerPenalty,
+  layerPenaltyGradient,
+  openProbabilityGradient,
+} from "../kernels/gates";
 import { drawUniform } from "../kernels/noise";
 import { randomFrom, type Seed } from "../random";
 import { gateThresholds } from "./closedForms";
@@ -143,7 +150,9 @@ export interface LayerPenaltyTerms {
  *   p_g = P(z_g ≠ 0) = σ(log α_g − β log(−γ/ζ)),
  *
  * with the closed-form gradients ∂/∂log α_g = c_g p_g (1 − p_g), ∂/∂θ̃ᵢ = 2·halfDecay·p_g θ̃ᵢ
- * and ∂/∂b = 2·halfDecay·(p_g) b, instead of autodiff through some thirty small ops.
+ * and ∂/∂b = 2·halfDecay·(p_g) b, instead of autodiff through some thirty small ops;
+ * on the wasm backend each way is one WebAssembly kernel with the chain's bits
+ * (`layerPenalty` and `layerPenaltyGradient` in ../kernels/gates.ts).
  * `kernel` and `bias` must stay alive until the gradient is computed (the layers pass
  * their variables): the backward pass reads them as they are, not from copies.
  */
@@ -155,37 +164,15 @@ export function layerPenaltyUnchecked(
   params: HardConcreteParams,
 ): tf.Scalar {
   const { zero } = gateThresholds(params);
-  const { perGate, halfDecay, axis, biasGated } = terms;
-  const others = axis === null ? [] : kernel.shape.map((_, i) => i).filter((i) => i !== axis);
-  const gateShape = axis === null ? kernel.shape : kernel.shape.map((d, i) => (i === axis ? d : 1));
   const penalty = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [a, w, b] = args.slice(0, -1) as tf.Tensor[];
-    const [open, cost, total] = tf.tidy(() => {
-      const p = tf.sigmoid(tf.sub(a, zero));
-      let squares = others.length === 0 ? tf.square(w) : tf.sum(tf.square(w), others);
-      if (b !== undefined && biasGated) squares = tf.add(squares, tf.square(b));
-      const c = tf.add(tf.mul(squares, halfDecay), perGate);
-      let sum = tf.sum(tf.mul(p, c));
-      if (b !== undefined && !biasGated) sum = tf.add(sum, tf.mul(tf.sum(tf.square(b)), halfDecay));
-      return [p, c, sum];
-    });
+    const [a, w, b = null] = args.slice(0, -1) as tf.Tensor[];
+    const [open, cost, total] = layerPenalty(a, w, b, terms, zero);
     save([open, cost]); // not w and b: see the doc comment
     tf.dispose([open, cost]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] =>
-      tf.tidy(() => {
-        const [p, c] = saved;
-        const decay = tf.mul(dy, 2 * halfDecay);
-        const gradients = [
-          tf.mul(tf.mul(c, tf.sub(p, tf.square(p))), dy),
-          tf.mul(tf.mul(w, tf.reshape(p, gateShape)), decay),
-        ];
-        if (b !== undefined) {
-          gradients.push(tf.mul(biasGated ? tf.mul(b, p) : b, decay));
-        }
-        return gradients;
-      });
-    return { value: total as tf.Scalar, gradFunc };
+      layerPenaltyGradient(dy, saved[0], saved[1], w, b, terms);
+    return { value: total, gradFunc };
   });
   return (bias === null ? penalty(logAlpha, kernel) : penalty(logAlpha, kernel, bias)) as tf.Scalar;
 }

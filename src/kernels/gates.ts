@@ -17,6 +17,7 @@
  * C library's logf, XNNPACK's sigmoid and clamp); other backends run the chains.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { LayerPenaltyTerms } from "../gates/fused";
 import type { HardConcreteParams } from "../gates/params";
 import { GATES_WASM_BASE64 } from "./gatesWasm";
 import { type ModuleExports, offsetOf, registerWasmKernel, sizeOf, type WasmBackend } from "./wasmModule";
@@ -24,6 +25,8 @@ import { type ModuleExports, offsetOf, registerWasmKernel, sizeOf, type WasmBack
 const SAMPLE = "L0HardConcreteSample";
 const OPEN_GRADIENT = "L0OpenProbabilityGradient";
 const GATED_ROWS_GRADIENT = "L0GatedRowsGradient";
+const LAYER_PENALTY = "L0LayerPenalty";
+const LAYER_PENALTY_GRADIENT = "L0LayerPenaltyGradient";
 
 /** gates.wat's exports (byte offsets of float32 tensors, counts, float32 constants). */
 interface GatesModule {
@@ -54,6 +57,40 @@ interface GatesModule {
     gamma: number,
     zeta: number,
     k: number,
+  ): void;
+  /** p, c (G each) and the total of a layer's penalty (see gates.wat), given the layout and float32 constants. */
+  layerPenalty(
+    logAlpha: number,
+    w: number,
+    b: number,
+    p: number,
+    c: number,
+    total: number,
+    G: number,
+    K: number,
+    rows: number,
+    biasCount: number,
+    biasGated: number,
+    zero: number,
+    halfDecay: number,
+    perGate: number,
+  ): void;
+  /** ∂log α, ∂W and ∂b of a layer's penalty for its gradient dy (one float32), given the layout and 2·halfDecay. */
+  layerPenaltyGradient(
+    dy: number,
+    p: number,
+    c: number,
+    w: number,
+    b: number,
+    dLogAlpha: number,
+    dW: number,
+    db: number,
+    G: number,
+    K: number,
+    rows: number,
+    biasCount: number,
+    biasGated: number,
+    twiceHalfDecay: number,
   ): void;
 }
 
@@ -217,4 +254,163 @@ export function openProbabilityGradientChain(p: tf.Tensor, g: tf.Scalar): tf.Ten
 export function openProbabilityGradient(p: tf.Tensor, g: tf.Scalar): tf.Tensor {
   if (!gateKernelsActive()) return openProbabilityGradientChain(p, g);
   return tf.engine().runKernel(OPEN_GRADIENT, { p, g }) as tf.Tensor;
+}
+
+/**
+ * How the penalty kernels read a layer's gates off its kernel `w`: G gates of K
+ * weights each, gate g's weights in row g of a G×K kernel (`rows`, a dense kernel
+ * gated by input) or in column g of a K×G one (one gate per weight, K = 1; a
+ * convolution's output channels, the last axis). Null where the kernels do not
+ * apply (another axis; a gated bias that is not one entry per gate).
+ */
+interface PenaltyLayout {
+  G: number;
+  K: number;
+  rows: boolean;
+}
+
+function penaltyLayout(w: tf.TensorInfo, b: tf.TensorInfo | null, axis: number | null, biasGated: boolean) {
+  const size = sizeOf(w.shape);
+  let layout: PenaltyLayout | null = null;
+  if (axis === null) layout = { G: size, K: 1, rows: false };
+  else if (axis === w.shape.length - 1) layout = { G: w.shape[axis], K: size / w.shape[axis], rows: false };
+  else if (axis === 0 && w.shape.length === 2) layout = { G: w.shape[0], K: w.shape[1], rows: true };
+  if (layout === null || (b !== null && biasGated && sizeOf(b.shape) !== layout.G) || layout.G === 0) return null;
+  return layout;
+}
+
+registerWasmKernel(
+  LAYER_PENALTY,
+  GATES_WASM_BASE64,
+  (exports, wasm, { logAlpha, w, b }, attrs) => {
+    const { perGate, halfDecay, axis, biasGated, zero } = attrs as unknown as LayerPenaltyTerms & { zero: number };
+    const { G, K, rows } = penaltyLayout(w, b ?? null, axis, biasGated)!;
+    const outputs = [
+      wasm.makeOutput(logAlpha.shape, "float32"),
+      wasm.makeOutput(logAlpha.shape, "float32"),
+      wasm.makeOutput([], "float32"),
+    ];
+    (exports as unknown as GatesModule).layerPenalty(
+      offsetOf(wasm, logAlpha),
+      offsetOf(wasm, w),
+      b === undefined ? 0 : offsetOf(wasm, b),
+      ...(outputs.map((t) => offsetOf(wasm, t)) as [number, number, number]),
+      G,
+      K,
+      rows ? 1 : 0,
+      b === undefined ? 0 : sizeOf(b.shape),
+      biasGated ? 1 : 0,
+      zero, // passed as float32, rounded as the chain rounds its scalars
+      halfDecay,
+      perGate,
+    );
+    return outputs;
+  },
+  writeTable,
+);
+
+registerWasmKernel(
+  LAYER_PENALTY_GRADIENT,
+  GATES_WASM_BASE64,
+  (exports, wasm, { dy, p, c, w, b }, attrs) => {
+    const { halfDecay, axis, biasGated } = attrs as unknown as LayerPenaltyTerms;
+    const { G, K, rows } = penaltyLayout(w, b ?? null, axis, biasGated)!;
+    const outputs = [p, w, ...(b === undefined ? [] : [b])].map((t) => wasm.makeOutput(t.shape, "float32"));
+    (exports as unknown as GatesModule).layerPenaltyGradient(
+      ...([dy, p, c, w].map((t) => offsetOf(wasm, t)) as [number, number, number, number]),
+      b === undefined ? 0 : offsetOf(wasm, b),
+      offsetOf(wasm, outputs[0]),
+      offsetOf(wasm, outputs[1]),
+      b === undefined ? 0 : offsetOf(wasm, outputs[2]),
+      G,
+      K,
+      rows ? 1 : 0,
+      b === undefined ? 0 : sizeOf(b.shape),
+      biasGated ? 1 : 0,
+      2 * halfDecay,
+    );
+    return outputs;
+  },
+  writeTable,
+);
+
+/**
+ * A layer's penalty as tfjs kernels (the formulation the kernel must equal), with
+ * `zero` = β log(−γ/ζ): [p = σ(log α − zero), c = (Σ θ² (+ b²))·halfDecay + perGate,
+ * total = Σ p c (+ halfDecay·Σ b² for an ungated bias)]; see `layerPenaltyUnchecked`.
+ */
+export function layerPenaltyChain(
+  logAlpha: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor | null,
+  { perGate, halfDecay, axis, biasGated }: LayerPenaltyTerms,
+  zero: number,
+): [tf.Tensor, tf.Tensor, tf.Scalar] {
+  const others = axis === null ? [] : w.shape.map((_, i) => i).filter((i) => i !== axis);
+  return tf.tidy(() => {
+    const p = tf.sigmoid(tf.sub(logAlpha, zero));
+    let squares = others.length === 0 ? tf.square(w) : tf.sum(tf.square(w), others);
+    if (b !== null && biasGated) squares = tf.add(squares, tf.square(b));
+    const c = tf.add(tf.mul(squares, halfDecay), perGate);
+    let sum = tf.sum(tf.mul(p, c));
+    if (b !== null && !biasGated) sum = tf.add(sum, tf.mul(tf.sum(tf.square(b)), halfDecay));
+    return [p, c, sum as tf.Scalar];
+  });
+}
+
+/** `layerPenaltyChain`'s values: one WebAssembly kernel on the wasm backend for the layouts it reads, the chain elsewhere. */
+export function layerPenalty(
+  logAlpha: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor | null,
+  terms: LayerPenaltyTerms,
+  zero: number,
+): [tf.Tensor, tf.Tensor, tf.Scalar] {
+  if (!gateKernelsActive() || penaltyLayout(w, b, terms.axis, terms.biasGated) === null) {
+    return layerPenaltyChain(logAlpha, w, b, terms, zero);
+  }
+  const inputs: tf.NamedTensorMap = b === null ? { logAlpha, w } : { logAlpha, w, b };
+  const attrs = { ...terms, zero } as unknown as tf.NamedAttrMap;
+  return tf.engine().runKernel(LAYER_PENALTY, inputs, attrs) as [tf.Tensor, tf.Tensor, tf.Scalar];
+}
+
+/**
+ * The gradients of a layer's penalty for its gradient `dy`, from the saved p and c,
+ * as tfjs kernels (the formulation the kernel must equal): [∂log α = (c (p − p²))·dy,
+ * ∂θ = (θ p)·decay, ∂b = (b p)·decay for a gated bias, b·decay otherwise], decay = dy·(2·halfDecay).
+ */
+export function layerPenaltyGradientChain(
+  dy: tf.Tensor,
+  p: tf.Tensor,
+  c: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor | null,
+  { halfDecay, axis, biasGated }: LayerPenaltyTerms,
+): tf.Tensor[] {
+  const gateShape = axis === null ? w.shape : w.shape.map((d, i) => (i === axis ? d : 1));
+  return tf.tidy(() => {
+    const decay = tf.mul(dy, 2 * halfDecay);
+    const gradients = [
+      tf.mul(tf.mul(c, tf.sub(p, tf.square(p))), dy),
+      tf.mul(tf.mul(w, tf.reshape(p, gateShape)), decay),
+    ];
+    if (b !== null) gradients.push(tf.mul(biasGated ? tf.mul(b, p) : b, decay));
+    return gradients;
+  });
+}
+
+/** `layerPenaltyGradientChain`'s values: one WebAssembly kernel on the wasm backend for the layouts it reads, the chain elsewhere. */
+export function layerPenaltyGradient(
+  dy: tf.Tensor,
+  p: tf.Tensor,
+  c: tf.Tensor,
+  w: tf.Tensor,
+  b: tf.Tensor | null,
+  terms: LayerPenaltyTerms,
+): tf.Tensor[] {
+  if (!gateKernelsActive() || penaltyLayout(w, b, terms.axis, terms.biasGated) === null) {
+    return layerPenaltyGradientChain(dy, p, c, w, b, terms);
+  }
+  const inputs: tf.NamedTensorMap = b === null ? { dy, p, c, w } : { dy, p, c, w, b };
+  return tf.engine().runKernel(LAYER_PENALTY_GRADIENT, inputs, terms as unknown as tf.NamedAttrMap) as tf.Tensor[];
 }

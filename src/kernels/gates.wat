@@ -87,14 +87,40 @@
     (if (i32.gt_u (local.get $left) (i32.const 2))
       (then (v128.store32_lane offset=8 2 (local.get $at) (local.get $v)))))
 
+  ;; σ(x) per lane, XNNPACK's rr2_p5_div (tfjs-backend-wasm's Sigmoid): e = exp(−|x|),
+  ;; σ(−|x|) = e/(e + 1), 0 beyond the cutoff, and 1 − that for x ≥ 0.
+  (func $sigmoid (param $x v128) (result v128)
+    (local $abs v128) (local $e v128) (local $s v128) (local $t v128) (local $p v128)
+    (local.set $abs (f32x4.abs (local.get $x)))
+    (local.set $t
+      (f32x4.add (f32x4.splat (f32.const 0x1.8000fep23))
+        (f32x4.mul (local.get $abs) (f32x4.splat (f32.const -0x1.715476p+0)))))
+    (local.set $s (i32x4.shl (local.get $t) (i32.const 23)))
+    (local.set $t (f32x4.sub (local.get $t) (f32x4.splat (f32.const 0x1.8000fep23))))
+    (local.set $e (f32x4.add (local.get $abs) (f32x4.mul (local.get $t) (f32x4.splat (f32.const 0x1.62e4p-1)))))
+    (local.set $t (f32x4.add (local.get $e) (f32x4.mul (local.get $t) (f32x4.splat (f32.const 0x1.7f7d1cp-20)))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0x1.573a1ap-5)) (f32x4.mul (local.get $t) (f32x4.splat (f32.const -0x1.0f9f9cp-7)))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const -0x1.555a8p-3)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const 0x1.fffdc6p-2)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $p (f32x4.add (f32x4.splat (f32.const -0x1.fffff6p-1)) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $t (f32x4.mul (local.get $t) (local.get $s)))
+    (local.set $e (f32x4.add (local.get $s) (f32x4.mul (local.get $t) (local.get $p))))
+    (local.set $e
+      (v128.andnot
+        (f32x4.div (local.get $e) (f32x4.add (local.get $e) (f32x4.splat (f32.const 1))))
+        (f32x4.gt (local.get $abs) (f32x4.splat (f32.const 0x1.5d589ep+6)))))
+    (local.set $e
+      (v128.bitselect (local.get $e) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $e))
+        (i32x4.shr_s (local.get $x) (i32.const 31))))
+    (local.get $e))
+
   ;; sample(u, logAlpha, out, n, table, 1/β, ζ − γ, γ): z for the n entries of u and log α.
   (func (export "sample")
     (param $u i32) (param $logAlpha i32) (param $out i32) (param $n i32) (param $table i32)
     (param $inverseBeta f32) (param $zetaMinusGamma f32) (param $gamma f32)
     (local $i i32) (local $left i32) (local $offset i32)
     (local $x v128) (local $alpha v128) (local $ix v128) (local $tmp v128) (local $at v128) (local $iz v128) (local $k v128)
-    (local $half i32) (local $r v128) (local $r2 v128) (local $y v128) (local $low v128)
-    (local $abs v128) (local $e v128) (local $s v128) (local $t v128) (local $p v128)
+    (local $half i32) (local $r v128) (local $r2 v128) (local $y v128) (local $low v128) (local $e v128)
     (block $done
       (loop $vectors
         (local.set $left (i32.sub (local.get $n) (local.get $i)))
@@ -173,28 +199,7 @@
             (i32x4.eq (i32x4.shl (local.get $x) (i32.const 1)) (i32x4.splat (i32.const 0)))))
         ;; x = (log(u / (1 − u)) + log α) · (1/β)
         (local.set $x (f32x4.mul (f32x4.add (local.get $y) (local.get $alpha)) (f32x4.splat (local.get $inverseBeta))))
-        ;; σ(x), XNNPACK's rr2_p5_div: e = exp(−|x|), σ(−|x|) = e/(e + 1).
-        (local.set $abs (f32x4.abs (local.get $x)))
-        (local.set $t
-          (f32x4.add (f32x4.splat (f32.const 0x1.8000fep23))
-            (f32x4.mul (local.get $abs) (f32x4.splat (f32.const -0x1.715476p+0)))))
-        (local.set $s (i32x4.shl (local.get $t) (i32.const 23)))
-        (local.set $t (f32x4.sub (local.get $t) (f32x4.splat (f32.const 0x1.8000fep23))))
-        (local.set $e (f32x4.add (local.get $abs) (f32x4.mul (local.get $t) (f32x4.splat (f32.const 0x1.62e4p-1)))))
-        (local.set $t (f32x4.add (local.get $e) (f32x4.mul (local.get $t) (f32x4.splat (f32.const 0x1.7f7d1cp-20)))))
-        (local.set $p (f32x4.add (f32x4.splat (f32.const 0x1.573a1ap-5)) (f32x4.mul (local.get $t) (f32x4.splat (f32.const -0x1.0f9f9cp-7)))))
-        (local.set $p (f32x4.add (f32x4.splat (f32.const -0x1.555a8p-3)) (f32x4.mul (local.get $t) (local.get $p))))
-        (local.set $p (f32x4.add (f32x4.splat (f32.const 0x1.fffdc6p-2)) (f32x4.mul (local.get $t) (local.get $p))))
-        (local.set $p (f32x4.add (f32x4.splat (f32.const -0x1.fffff6p-1)) (f32x4.mul (local.get $t) (local.get $p))))
-        (local.set $t (f32x4.mul (local.get $t) (local.get $s)))
-        (local.set $e (f32x4.add (local.get $s) (f32x4.mul (local.get $t) (local.get $p))))
-        (local.set $e
-          (v128.andnot
-            (f32x4.div (local.get $e) (f32x4.add (local.get $e) (f32x4.splat (f32.const 1))))
-            (f32x4.gt (local.get $abs) (f32x4.splat (f32.const 0x1.5d589ep+6)))))
-        (local.set $e
-          (v128.bitselect (local.get $e) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $e))
-            (i32x4.shr_s (local.get $x) (i32.const 31))))
+        (local.set $e (call $sigmoid (local.get $x)))
         ;; z = min(1, max(0, σ · (ζ − γ) + γ)), XNNPACK's clamp.
         (local.set $y
           (f32x4.pmin (f32x4.splat (f32.const 1))
@@ -287,4 +292,252 @@
         (local.set $dLogAlpha (i32.add (local.get $dLogAlpha) (i32.const 4)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+;; The layer penalty's two kernels (Louizos et al. 2018, Sec. 2.2 and 2.3, authors' code),
+;; in place of the chain of about fifteen tfjs kernels forward and ten backward, with its bits:
+;;   p_g = σ(log α_g − zero),   c_g = (Σ_k θ_{g,k}² (+ b_g²)) · halfDecay + perGate,
+;;   total = Σ_g p_g c_g (+ (Σ_j b_j²) · halfDecay for an ungated bias),
+;; each sum from +0, one term after another in float32 as tfjs-backend-wasm's Sum adds.
+;; Gate g owns K weights: with $rows (a dense kernel gated by input) they are row g of a
+;; G×K kernel, otherwise (one gate per weight, K = 1; a convolution's output channels)
+;; column g of a K×G kernel.
+;;
+;; $load4(at, left, fill): four float32 at byte offset $at, or the `left` (< 4) there and `fill`.
+  (func $load4 (param $at i32) (param $left i32) (param $fill v128) (result v128)
+    (if (result v128) (i32.ge_u (local.get $left) (i32.const 4))
+      (then (v128.load (local.get $at)))
+      (else (call $loadRest (local.get $at) (local.get $left) (local.get $fill)))))
+
+  ;; $store4(at, left, v): the four lanes of $v at byte offset $at, or the first `left` (< 4).
+  (func $store4 (param $at i32) (param $left i32) (param $v v128)
+    (if (i32.ge_u (local.get $left) (i32.const 4))
+      (then (v128.store (local.get $at) (local.get $v)))
+      (else (call $storeRest (local.get $at) (local.get $left) (local.get $v)))))
+
+  ;; layerPenalty(logAlpha, w, b, p, c, total, G, K, rows, biasCount, biasGated, zero, halfDecay, perGate):
+  ;; p and c (G entries each) and the total (one float32); b has biasCount entries (0: no bias).
+  (func (export "layerPenalty")
+    (param $logAlpha i32) (param $w i32) (param $b i32) (param $p i32) (param $c i32) (param $total i32)
+    (param $G i32) (param $K i32) (param $rows i32) (param $biasCount i32) (param $biasGated i32)
+    (param $zero f32) (param $halfDecay f32) (param $perGate f32)
+    (local $g i32) (local $k i32) (local $left i32) (local $at i32) (local $end i32) (local $rowBytes i32)
+    (local $x v128) (local $squares v128) (local $one f32) (local $cost f32) (local $sum f32)
+    (local.set $rowBytes (i32.shl (local.get $K) (i32.const 2)))
+    ;; p = σ(log α − zero) and c = +0, four gates at a time.
+    (block $openDone
+      (loop $open
+        (local.set $left (i32.sub (local.get $G) (local.get $g)))
+        (br_if $openDone (i32.le_s (local.get $left) (i32.const 0)))
+        (local.set $at (i32.shl (local.get $g) (i32.const 2)))
+        (call $store4 (i32.add (local.get $p) (local.get $at)) (local.get $left)
+          (call $sigmoid
+            (f32x4.sub
+              (call $load4 (i32.add (local.get $logAlpha) (local.get $at)) (local.get $left) (f32x4.splat (f32.const 0)))
+              (f32x4.splat (local.get $zero)))))
+        (call $store4 (i32.add (local.get $c) (local.get $at)) (local.get $left) (f32x4.splat (f32.const 0)))
+        (local.set $g (i32.add (local.get $g) (i32.const 4)))
+        (br $open)))
+    ;; c_g = Σ_k θ_{g,k}², each sum in k's order.
+    (if (local.get $rows)
+      (then
+        ;; Four rows at a time, row g + j in lane j.
+        (local.set $g (i32.const 0))
+        (block $quadsDone
+          (loop $quads
+            (br_if $quadsDone (i32.gt_s (i32.add (local.get $g) (i32.const 4)) (local.get $G)))
+            (local.set $at (i32.add (local.get $w) (i32.mul (local.get $g) (local.get $rowBytes))))
+            (local.set $end (i32.add (local.get $at) (local.get $rowBytes)))
+            (local.set $squares (f32x4.splat (f32.const 0)))
+            (block $weightsDone
+              (loop $weights
+                (br_if $weightsDone (i32.ge_u (local.get $at) (local.get $end)))
+                (local.set $x
+                  (f32x4.replace_lane 3
+                    (f32x4.replace_lane 2
+                      (f32x4.replace_lane 1 (f32x4.splat (f32.load (local.get $at)))
+                        (f32.load (i32.add (local.get $at) (local.get $rowBytes))))
+                      (f32.load (i32.add (local.get $at) (i32.shl (local.get $rowBytes) (i32.const 1)))))
+                    (f32.load (i32.add (local.get $at) (i32.mul (local.get $rowBytes) (i32.const 3))))))
+                (local.set $squares (f32x4.add (local.get $squares) (f32x4.mul (local.get $x) (local.get $x))))
+                (local.set $at (i32.add (local.get $at) (i32.const 4)))
+                (br $weights)))
+            (v128.store (i32.add (local.get $c) (i32.shl (local.get $g) (i32.const 2))) (local.get $squares))
+            (local.set $g (i32.add (local.get $g) (i32.const 4)))
+            (br $quads)))
+        ;; The last G mod 4 rows one at a time.
+        (block $lastDone
+          (loop $last
+            (br_if $lastDone (i32.ge_u (local.get $g) (local.get $G)))
+            (local.set $at (i32.add (local.get $w) (i32.mul (local.get $g) (local.get $rowBytes))))
+            (local.set $end (i32.add (local.get $at) (local.get $rowBytes)))
+            (local.set $cost (f32.const 0))
+            (block $weightsDone
+              (loop $weights
+                (br_if $weightsDone (i32.ge_u (local.get $at) (local.get $end)))
+                (local.set $one (f32.load (local.get $at)))
+                (local.set $cost (f32.add (local.get $cost) (f32.mul (local.get $one) (local.get $one))))
+                (local.set $at (i32.add (local.get $at) (i32.const 4)))
+                (br $weights)))
+            (f32.store (i32.add (local.get $c) (i32.shl (local.get $g) (i32.const 2))) (local.get $cost))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $last))))
+      (else
+        ;; Row k of the K×G kernel adds its squares to the G sums, four gates at a time.
+        (local.set $at (local.get $w))
+        (block $kernelRowsDone
+          (loop $kernelRows
+            (br_if $kernelRowsDone (i32.ge_u (local.get $k) (local.get $K)))
+            (local.set $g (i32.const 0))
+            (block $gatesDone
+              (loop $gates
+                (local.set $left (i32.sub (local.get $G) (local.get $g)))
+                (br_if $gatesDone (i32.le_s (local.get $left) (i32.const 0)))
+                (local.set $x (call $load4 (local.get $at) (local.get $left) (f32x4.splat (f32.const 0))))
+                (local.set $end (i32.add (local.get $c) (i32.shl (local.get $g) (i32.const 2))))
+                (call $store4 (local.get $end) (local.get $left)
+                  (f32x4.add
+                    (call $load4 (local.get $end) (local.get $left) (f32x4.splat (f32.const 0)))
+                    (f32x4.mul (local.get $x) (local.get $x))))
+                (local.set $at (i32.add (local.get $at) (i32.const 16)))
+                (local.set $g (i32.add (local.get $g) (i32.const 4)))
+                (br $gates)))
+            ;; $at overshot the row by (4 − G mod 4) mod 4 entries: back to the next row's start.
+            (local.set $at (i32.add (local.get $w) (i32.mul (i32.add (local.get $k) (i32.const 1)) (i32.shl (local.get $G) (i32.const 2)))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $kernelRows)))))
+    ;; c_g = (squares (+ b_g²))·halfDecay + perGate; total = Σ_g p_g c_g in g's order.
+    (local.set $g (i32.const 0))
+    (block $costsDone
+      (loop $costs
+        (br_if $costsDone (i32.ge_u (local.get $g) (local.get $G)))
+        (local.set $at (i32.shl (local.get $g) (i32.const 2)))
+        (local.set $cost (f32.load (i32.add (local.get $c) (local.get $at))))
+        (if (local.get $biasGated)
+          (then
+            (local.set $one (f32.load (i32.add (local.get $b) (local.get $at))))
+            (local.set $cost (f32.add (local.get $cost) (f32.mul (local.get $one) (local.get $one))))))
+        (local.set $cost (f32.add (f32.mul (local.get $cost) (local.get $halfDecay)) (local.get $perGate)))
+        (f32.store (i32.add (local.get $c) (local.get $at)) (local.get $cost))
+        (local.set $sum
+          (f32.add (local.get $sum) (f32.mul (f32.load (i32.add (local.get $p) (local.get $at))) (local.get $cost))))
+        (local.set $g (i32.add (local.get $g) (i32.const 1)))
+        (br $costs)))
+    ;; An ungated bias: + (Σ_j b_j²)·halfDecay.
+    (if (i32.and (i32.gt_u (local.get $biasCount) (i32.const 0)) (i32.eqz (local.get $biasGated)))
+      (then
+        (local.set $cost (f32.const 0))
+        (local.set $k (i32.const 0))
+        (block $biasDone
+          (loop $bias
+            (br_if $biasDone (i32.ge_u (local.get $k) (local.get $biasCount)))
+            (local.set $one (f32.load (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 2)))))
+            (local.set $cost (f32.add (local.get $cost) (f32.mul (local.get $one) (local.get $one))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $bias)))
+        (local.set $sum (f32.add (local.get $sum) (f32.mul (local.get $cost) (local.get $halfDecay))))))
+    (f32.store (local.get $total) (local.get $sum)))
+
+  ;; layerPenaltyGradient(dy, p, c, w, b, dLogAlpha, dW, db, G, K, rows, biasCount, biasGated, twiceHalfDecay):
+  ;; for the gradient dy (one float32) of the total, with decay = dy · (2·halfDecay):
+  ;;   dLogAlpha_g = (c_g (p_g − p_g²)) · dy,   dθ_{g,k} = (θ_{g,k} p_g) · decay,
+  ;;   db_g = (b_g p_g) · decay for a gated bias, db_j = b_j · decay otherwise.
+  (func (export "layerPenaltyGradient")
+    (param $dy i32) (param $p i32) (param $c i32) (param $w i32) (param $b i32)
+    (param $dLogAlpha i32) (param $dW i32) (param $db i32)
+    (param $G i32) (param $K i32) (param $rows i32) (param $biasCount i32) (param $biasGated i32)
+    (param $twiceHalfDecay f32)
+    (local $g i32) (local $k i32) (local $left i32) (local $at i32) (local $end i32) (local $vectorEnd i32)
+    (local $open v128) (local $gradient v128) (local $decay v128)
+    (local.set $gradient (v128.load32_splat (local.get $dy)))
+    (local.set $decay (f32x4.mul (local.get $gradient) (f32x4.splat (local.get $twiceHalfDecay))))
+    ;; dLogAlpha, and db for a gated bias, four gates at a time.
+    (block $gatesDone
+      (loop $gates
+        (local.set $left (i32.sub (local.get $G) (local.get $g)))
+        (br_if $gatesDone (i32.le_s (local.get $left) (i32.const 0)))
+        (local.set $at (i32.shl (local.get $g) (i32.const 2)))
+        (local.set $open (call $load4 (i32.add (local.get $p) (local.get $at)) (local.get $left) (f32x4.splat (f32.const 0))))
+        (call $store4 (i32.add (local.get $dLogAlpha) (local.get $at)) (local.get $left)
+          (f32x4.mul
+            (f32x4.mul
+              (call $load4 (i32.add (local.get $c) (local.get $at)) (local.get $left) (f32x4.splat (f32.const 0)))
+              (f32x4.sub (local.get $open) (f32x4.mul (local.get $open) (local.get $open))))
+            (local.get $gradient)))
+        (if (local.get $biasGated)
+          (then
+            (call $store4 (i32.add (local.get $db) (local.get $at)) (local.get $left)
+              (f32x4.mul
+                (f32x4.mul
+                  (call $load4 (i32.add (local.get $b) (local.get $at)) (local.get $left) (f32x4.splat (f32.const 0)))
+                  (local.get $open))
+                (local.get $decay)))))
+        (local.set $g (i32.add (local.get $g) (i32.const 4)))
+        (br $gates)))
+    ;; dθ = (θ p_g)·decay.
+    (if (local.get $rows)
+      (then
+        ;; Row by row, p_g in every lane: four weights at a time, then the row's last K mod 4.
+        (local.set $vectorEnd (i32.shl (i32.and (local.get $K) (i32.const -4)) (i32.const 2)))
+        (local.set $g (i32.const 0))
+        (block $rowsDone
+          (loop $rowLoop
+            (br_if $rowsDone (i32.ge_u (local.get $g) (local.get $G)))
+            (local.set $open (v128.load32_splat (i32.add (local.get $p) (i32.shl (local.get $g) (i32.const 2)))))
+            (local.set $at (i32.mul (local.get $g) (i32.shl (local.get $K) (i32.const 2))))
+            (local.set $end (i32.add (local.get $at) (local.get $vectorEnd)))
+            (block $vectorsDone
+              (loop $vectors
+                (br_if $vectorsDone (i32.ge_u (local.get $at) (local.get $end)))
+                (v128.store (i32.add (local.get $dW) (local.get $at))
+                  (f32x4.mul (f32x4.mul (v128.load (i32.add (local.get $w) (local.get $at))) (local.get $open)) (local.get $decay)))
+                (local.set $at (i32.add (local.get $at) (i32.const 16)))
+                (br $vectors)))
+            (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $K) (i32.const 3)) (i32.const 2))))
+            (block $restDone
+              (loop $rest
+                (br_if $restDone (i32.ge_u (local.get $at) (local.get $end)))
+                (f32.store (i32.add (local.get $dW) (local.get $at))
+                  (f32.mul
+                    (f32.mul (f32.load (i32.add (local.get $w) (local.get $at))) (f32x4.extract_lane 0 (local.get $open)))
+                    (f32x4.extract_lane 0 (local.get $decay))))
+                (local.set $at (i32.add (local.get $at) (i32.const 4)))
+                (br $rest)))
+            (local.set $g (i32.add (local.get $g) (i32.const 1)))
+            (br $rowLoop))))
+      (else
+        ;; Kernel row by kernel row, four gates at a time.
+        (local.set $at (i32.const 0))
+        (block $kernelRowsDone
+          (loop $kernelRows
+            (br_if $kernelRowsDone (i32.ge_u (local.get $k) (local.get $K)))
+            (local.set $g (i32.const 0))
+            (block $columnsDone
+              (loop $columns
+                (local.set $left (i32.sub (local.get $G) (local.get $g)))
+                (br_if $columnsDone (i32.le_s (local.get $left) (i32.const 0)))
+                (call $store4 (i32.add (local.get $dW) (local.get $at)) (local.get $left)
+                  (f32x4.mul
+                    (f32x4.mul
+                      (call $load4 (i32.add (local.get $w) (local.get $at)) (local.get $left) (f32x4.splat (f32.const 0)))
+                      (call $load4 (i32.add (local.get $p) (i32.shl (local.get $g) (i32.const 2))) (local.get $left)
+                        (f32x4.splat (f32.const 0))))
+                    (local.get $decay)))
+                (local.set $at (i32.add (local.get $at) (i32.const 16)))
+                (local.set $g (i32.add (local.get $g) (i32.const 4)))
+                (br $columns)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (local.set $at (i32.mul (local.get $k) (i32.shl (local.get $G) (i32.const 2))))
+            (br $kernelRows)))))
+    ;; db = b·decay for an ungated bias.
+    (if (i32.eqz (local.get $biasGated))
+      (then
+        (local.set $k (i32.const 0))
+        (block $biasDone
+          (loop $bias
+            (br_if $biasDone (i32.ge_u (local.get $k) (local.get $biasCount)))
+            (local.set $at (i32.shl (local.get $k) (i32.const 2)))
+            (f32.store (i32.add (local.get $db) (local.get $at))
+              (f32.mul (f32.load (i32.add (local.get $b) (local.get $at))) (f32x4.extract_lane 0 (local.get $decay))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $bias))))))
 )

@@ -4,8 +4,8 @@
  * bits for every kind of float32 noise and log α (the sample's logf and sigmoid
  * reimplement those tfjs-backend-wasm's Log and Sigmoid run), for other parameters,
  * for lengths around their four lanes and after the backend's memory has grown, be
- * what `sampleHardConcrete` and the gradient of `expectedL0` run, and leave no tensor
- * behind. This file
+ * what `sampleHardConcrete`, the gradient of `expectedL0` and an L0 layer's penalty
+ * run, and leave no tensor behind. This file
  * selects the wasm backend itself, so it tests the kernels on every machine.
  */
 import assert from "node:assert/strict";
@@ -15,10 +15,12 @@ import {
   expectedL0,
   gateThresholds,
   type HardConcreteParams,
+  l0Dense,
   Random,
   sampleHardConcrete,
   useBackend,
 } from "l0-hard-concrete";
+import type { LayerPenaltyTerms } from "l0-hard-concrete/internal/gates/fused";
 import { finiteKernelActive, finitenessProbe, finitenessProbeChain } from "l0-hard-concrete/internal/kernels/finite";
 import {
   gatedRowsGradient,
@@ -26,10 +28,15 @@ import {
   gateFromUniform,
   gateFromUniformChain,
   gateKernelsActive,
+  layerPenalty,
+  layerPenaltyChain,
+  layerPenaltyGradient,
+  layerPenaltyGradientChain,
   openProbabilityGradient,
   openProbabilityGradientChain,
 } from "l0-hard-concrete/internal/kernels/gates";
 import { drawUniform, noiseKernelActive } from "l0-hard-concrete/internal/kernels/noise";
+import { sizeOf } from "l0-hard-concrete/internal/kernels/wasmModule";
 import { kernelsOfL0DenseStep } from "./layerStep";
 
 before(async () => {
@@ -343,5 +350,140 @@ describe("the gated rows' gradient kernel", () => {
     const names = await kernelsOfL0DenseStep(30, 40, 8);
     assert.equal(names.filter((name) => name === "L0GatedRowsGradient").length, 1, names.join(", "));
     assert.ok(!names.includes("Minimum"), `the chain ran: ${names.join(", ")}`);
+  });
+});
+
+/** The first difference between kernel and chain for a layer's penalty and its gradients, or "". */
+function layerPenaltyDifference(
+  shapes: { w: number[]; logAlpha: number[]; b: number[] | null },
+  values: { w: Float32Array; logAlpha: Float32Array; b: Float32Array | null; dy: number },
+  terms: LayerPenaltyTerms,
+  zero: number,
+): string {
+  return tf.tidy(() => {
+    const w = tf.tensor(values.w, shapes.w);
+    const a = tf.tensor(values.logAlpha, shapes.logAlpha);
+    const b = shapes.b === null || values.b === null ? null : tf.tensor(values.b, shapes.b);
+    const dy = tf.scalar(values.dy);
+    const kernel = layerPenalty(a, w, b, terms, zero);
+    const chain = layerPenaltyChain(a, w, b, terms, zero);
+    const pairs: [string, tf.Tensor, tf.Tensor][] = [
+      ["p", kernel[0], chain[0]],
+      ["c", kernel[1], chain[1]],
+      ["total", kernel[2], chain[2]],
+    ];
+    const gradients = layerPenaltyGradient(dy, kernel[0], kernel[1], w, b, terms);
+    const chainGradients = layerPenaltyGradientChain(dy, chain[0], chain[1], w, b, terms);
+    assert.equal(gradients.length, chainGradients.length);
+    gradients.forEach((g, i) => {
+      pairs.push([["∂log α", "∂W", "∂b"][i], g, chainGradients[i]]);
+    });
+    for (const [name, k, c] of pairs) {
+      assert.deepEqual(k.shape, c.shape, name);
+      const [x, y] = [k.dataSync() as Float32Array, c.dataSync() as Float32Array];
+      const at = firstDifferent(x, y);
+      if (at !== -1) return `${name}[${at}]: ${x[at]} vs ${y[at]}`;
+    }
+    return "";
+  });
+}
+
+describe("the layer penalty's kernels", () => {
+  const random = new Random(33);
+  const uniform = (n: number, scale: number) =>
+    Float32Array.from({ length: n }, () => (random.nextUint32() / 2 ** 32 - 0.5) * scale);
+  const terms = (axis: number | null, biasGated: boolean): LayerPenaltyTerms => ({
+    perGate: (0.1 * 300) / 8000,
+    halfDecay: 2.5e-4,
+    axis,
+    biasGated,
+  });
+  const { zero } = gateThresholds(PAPER);
+  // Gates by input of a dense kernel (rows), one per weight, and by output channel of a convolution.
+  const layouts: { w: number[]; axis: number | null; bias: "none" | "ungated" | "gated" }[] = [
+    { w: [784, 300], axis: 0, bias: "ungated" },
+    ...[
+      [1, 1],
+      [2, 3],
+      [3, 5],
+      [4, 4],
+      [5, 2],
+      [9, 7],
+    ].flatMap((w) => [
+      { w, axis: 0, bias: "ungated" as const },
+      { w, axis: 0, bias: "none" as const },
+      { w, axis: null, bias: "ungated" as const },
+      { w, axis: null, bias: "none" as const },
+    ]),
+    { w: [6], axis: 0, bias: "ungated" },
+    { w: [3, 3, 2, 5], axis: 3, bias: "gated" },
+    { w: [3, 3, 2, 8], axis: 3, bias: "gated" },
+    { w: [2, 2, 3, 3], axis: 3, bias: "none" },
+    { w: [2, 2, 3, 6], axis: null, bias: "ungated" },
+  ];
+  const shapesOf = ({ w, axis, bias }: (typeof layouts)[number]) => ({
+    w,
+    logAlpha: axis === null ? w : [w[axis]],
+    b: bias === "none" ? null : [w[w.length - 1]],
+  });
+
+  test("give the chain's bits for p, c, the total and the gradients, for each layout and lengths around four lanes", () => {
+    for (const layout of layouts) {
+      const shapes = shapesOf(layout);
+      const values = {
+        w: uniform(sizeOf(shapes.w), 2),
+        logAlpha: logAlphas(sizeOf(shapes.logAlpha), 40 + shapes.w.length),
+        b: shapes.b === null ? null : uniform(sizeOf(shapes.b), 0.2),
+        dy: 0.37,
+      };
+      const found = layerPenaltyDifference(shapes, values, terms(layout.axis, layout.bias === "gated"), zero);
+      assert.equal(found, "", JSON.stringify(layout));
+    }
+  });
+
+  test("give the chain's bits for special weights, log α, biases, gradients and constants", () => {
+    const special = [0, -0, 1, -1, 1e30, -1e30, 1e-40, 3e-39, Infinity, -Infinity, Number.NaN, 88, -104];
+    const cycle = (n: number, shift: number) =>
+      Float32Array.from({ length: n }, (_, i) => special[(i * shift + 1) % 13]);
+    for (const layout of [layouts[0], { w: [13, 5], axis: 0, bias: "ungated" as const }, ...layouts.slice(-4)]) {
+      const shapes = shapesOf(layout);
+      for (const dy of [1, 0, -0, -2.5, 1e30, Number.NaN]) {
+        for (const [perGate, halfDecay] of [
+          [0.004, 2.5e-4],
+          [0, 0],
+          [1e30, 1e30],
+        ]) {
+          const values = {
+            w: cycle(sizeOf(shapes.w), 5),
+            logAlpha: cycle(sizeOf(shapes.logAlpha), 3),
+            b: shapes.b === null ? null : cycle(sizeOf(shapes.b), 7),
+            dy,
+          };
+          const layoutTerms = { ...terms(layout.axis, layout.bias === "gated"), perGate, halfDecay };
+          const found = layerPenaltyDifference(shapes, values, layoutTerms, zero);
+          assert.equal(found, "", `${JSON.stringify(layout)}, dy = ${dy}, perGate ${perGate}, halfDecay ${halfDecay}`);
+        }
+      }
+    }
+  });
+
+  test("are what an L0 layer's penalty runs, once each way, and free what they make", async () => {
+    const layer = l0Dense({ units: 7, inputShape: [9], seed: 3, lambda: 0.1, datasetSize: 100, weightDecay: 5e-4 });
+    const model = tf.sequential({ layers: [layer] });
+    const variables = model.trainableWeights.map((v) => v.read() as tf.Variable);
+    const gradients = () => {
+      const { value, grads } = tf.variableGrads(() => layer.penalty(), variables);
+      tf.dispose([value, grads]);
+    };
+    gradients();
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(gradients);
+    assert.equal(tf.memory().numTensors, before, "the penalty's step leaves tensors behind");
+    const names = profile.kernels.map((k) => k.name);
+    for (const name of ["L0LayerPenalty", "L0LayerPenaltyGradient"]) {
+      assert.equal(names.filter((n) => n === name).length, 1, names.join(", "));
+    }
+    assert.ok(!names.includes("Sigmoid") && !names.includes("Square"), `the chain ran: ${names.join(", ")}`);
+    model.dispose();
   });
 });
