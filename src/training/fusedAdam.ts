@@ -1,32 +1,15 @@
 /**
  * Adam (Kingma & Ba 2015, Algorithm 1, as tfjs's `tf.train.adam` computes it) over
- * the variables of a model in few kernels: the gradients of all small variables
- * (biases, log α, small kernels) are concatenated into one vector with one pair of
- * moment vectors, so that they take about a dozen kernels together, plus one split
- * and one add per variable, instead of about fourteen kernels each. A large variable
- * (more than `LARGE` entries) is updated on its own: splitting a vector on the wasm
- * backend copies the whole vector once per part (tfjs-wasm 4.22's slice reads its
- * input back), which costs more than the kernels saved. Per entry, θ ← θ + step with
- * the moments and step of `adamMoments` (src/kernels/adam.ts: one WebAssembly
- * kernel on the wasm backend):
+ * the variables of a model in few kernels: one kernel updates every variable and its
+ * two moments on the wasm backend (`adamUpdate`, src/kernels/adam.ts), instead of
+ * about fifteen kernels per variable. Per entry:
  *
  *   m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²,
  *   θ ← θ − lr · (m / (1 − β₁ᵗ)) / (√(v / (1 − β₂ᵗ)) + ε).
  */
 import * as tf from "@tensorflow/tfjs";
-import { adamMoments } from "../kernels/adam";
+import { adamUpdate } from "../kernels/adam";
 import { checkGreater, fail } from "../validate";
-
-/** Variables with more entries than this are updated on their own (see above). */
-const LARGE = 65536;
-
-/** Variables updated together, with their moments as one vector each. */
-interface Group {
-  readonly indices: number[];
-  readonly sizes: number[];
-  readonly first: tf.Variable;
-  readonly second: tf.Variable;
-}
 
 /** A tensor with the name of its variable, as optimizers exchange gradients and weights. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
@@ -40,9 +23,10 @@ export class FusedAdam extends tf.Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  /** The variables' names in the order of the first `applyGradients` call, and their groups. */
+  /** The variables' names in the order of the first `applyGradients` call, and their moments. */
   private names: string[] | null = null;
-  private groups: Group[] = [];
+  private firsts: tf.Variable[] = [];
+  private seconds: tf.Variable[] = [];
   private readonly accBeta1: tf.Variable;
   private readonly accBeta2: tf.Variable;
 
@@ -70,7 +54,7 @@ export class FusedAdam extends tf.Optimizer {
 
   /**
    * One Adam step for the variables named in `variableGradients`: the same variables,
-   * in the same order, at every call (the moments are one vector over all of them).
+   * in the same order, at every call.
    */
   applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
     const entries: [string, tf.Tensor][] = Array.isArray(variableGradients)
@@ -85,19 +69,10 @@ export class FusedAdam extends tf.Optimizer {
     });
     if (this.names === null) {
       this.names = names;
-      const small = variables.map((_, i) => i).filter((i) => variables[i].size <= LARGE);
-      const large = variables.map((_, i) => i).filter((i) => variables[i].size > LARGE);
-      const sets = [...(small.length > 0 ? [small] : []), ...large.map((i) => [i])];
-      this.groups = sets.map((indices) => {
-        const sizes = indices.map((i) => variables[i].size);
-        const total = sizes.reduce((a, b) => a + b, 0);
-        // tidy frees the zeros; the variables survive it.
-        const [first, second] = tf.tidy(() => [
-          tf.variable(tf.zeros([total]), false),
-          tf.variable(tf.zeros([total]), false),
-        ]);
-        return { indices, sizes, first, second };
-      });
+      // tidy frees the zeros; the variables survive it.
+      [this.firsts, this.seconds] = tf.tidy(() =>
+        [0, 1].map(() => variables.map((variable) => tf.variable(tf.zerosLike(variable), false))),
+      );
     } else if (names.length !== this.names.length || names.some((name, i) => name !== this.names![i])) {
       fail(
         "FusedAdam.applyGradients",
@@ -107,27 +82,20 @@ export class FusedAdam extends tf.Optimizer {
       );
     }
     tf.tidy(() => {
-      const oneMinusAccBeta1 = tf.sub(1, this.accBeta1) as tf.Scalar;
-      const oneMinusAccBeta2 = tf.sub(1, this.accBeta2) as tf.Scalar;
-      for (const { indices, sizes, first, second } of this.groups) {
-        // A single variable's gradient is only reshaped (concatenating one tensor copies it).
-        const vectors = indices.map((i) => tf.reshape(entries[i][1], [-1]) as tf.Tensor1D);
-        const gradient = vectors.length === 1 ? vectors[0] : tf.concat(vectors);
-        const [newFirst, newSecond, steps] = adamMoments(
-          gradient,
-          first as tf.Tensor as tf.Tensor1D,
-          second as tf.Tensor as tf.Tensor1D,
-          oneMinusAccBeta1,
-          oneMinusAccBeta2,
-          this,
-        );
-        first.assign(newFirst);
-        second.assign(newSecond);
-        const parts = indices.length === 1 ? [steps] : tf.split(steps, sizes);
-        indices.forEach((i, k) => {
-          variables[i].assign(tf.add(tf.reshape(parts[k], variables[i].shape), variables[i]));
-        });
-      }
+      const update = adamUpdate(
+        variables,
+        entries.map(([, gradient]) => gradient),
+        this.firsts,
+        this.seconds,
+        tf.sub(1, this.accBeta1),
+        tf.sub(1, this.accBeta2),
+        this,
+      );
+      variables.forEach((variable, i) => {
+        variable.assign(update.values[i]);
+        this.firsts[i].assign(update.firsts[i]);
+        this.seconds[i].assign(update.seconds[i]);
+      });
       this.accBeta1.assign(tf.mul(this.accBeta1, this.beta1));
       this.accBeta2.assign(tf.mul(this.accBeta2, this.beta2));
     });
@@ -135,32 +103,34 @@ export class FusedAdam extends tf.Optimizer {
   }
 
   override dispose(): void {
-    tf.dispose([this.accBeta1, this.accBeta2, ...this.groups.flatMap((g) => [g.first, g.second])]);
-    this.groups = [];
+    tf.dispose([this.accBeta1, this.accBeta2, ...this.firsts, ...this.seconds]);
+    this.firsts = [];
+    this.seconds = [];
     this.names = null;
   }
 
-  /** The iteration count, then the two moment vectors of each group. */
+  /** The iteration count, then the first moments of the variables and their second moments, as `tf.train.adam`'s. */
   override async getWeights(): Promise<NamedTensor[]> {
-    const moments = this.groups.flatMap((g, k) => [
-      { name: `m${k}`, tensor: g.first },
-      { name: `v${k}`, tensor: g.second },
-    ]);
+    const names = this.names ?? [];
+    const moments = [
+      ...this.firsts.map((tensor, i) => ({ name: `${names[i]}/m`, tensor })),
+      ...this.seconds.map((tensor, i) => ({ name: `${names[i]}/v`, tensor })),
+    ];
     return [await this.saveIterations(), ...moments];
   }
 
   /** Restores `getWeights` of an optimizer that stepped the same variables (this one must have stepped them too). */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const moments = await this.extractIterations(weightValues);
-    if (moments.length !== 2 * this.groups.length) {
-      fail("FusedAdam.setWeights", "weightValues", moments.length, `${2 * this.groups.length} moment vectors`);
+    const count = this.firsts.length;
+    if (moments.length !== 2 * count) {
+      fail("FusedAdam.setWeights", "weightValues", moments.length, `${2 * count} moments (two per variable)`);
     }
     tf.tidy(() => {
       this.accBeta1.assign(tf.pow(this.beta1, this.iterations + 1));
       this.accBeta2.assign(tf.pow(this.beta2, this.iterations + 1));
-      this.groups.forEach((g, k) => {
-        g.first.assign(moments[2 * k].tensor);
-        g.second.assign(moments[2 * k + 1].tensor);
+      moments.forEach(({ tensor }, k) => {
+        (k < count ? this.firsts[k] : this.seconds[k - count]).assign(tensor);
       });
     });
   }

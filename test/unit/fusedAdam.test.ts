@@ -15,7 +15,7 @@ function problem(seed: number) {
   const bias = tf.variable(tf.randomNormal([5], 0, 1, "float32", seed + 1), true, `adamBias${id}`);
   const logAlpha = tf.variable(tf.randomNormal([7], 0, 1, "float32", seed + 2), true, `adamLogAlpha${id}`);
   const scale = tf.variable(tf.scalar(0.5), true, `adamScale${id}`);
-  // More entries than FusedAdam's LARGE (65,536): updated on its own, outside the concatenated group.
+  // A long vector too (70,000 entries: the kernel's four lanes and its last entries).
   const large = tf.variable(tf.randomNormal([70000], 0, 1, "float32", seed + 4), true, `adamLarge${id}`);
   const x = tf.randomNormal([4, 7], 0, 1, "float32", seed + 3);
   const loss = () =>
@@ -29,7 +29,7 @@ function problem(seed: number) {
 }
 
 describe("FusedAdam", () => {
-  test("takes the same 10 steps as tf.train.adam (within 1e-6), on variables of several shapes, small and large", () => {
+  test("takes the same 10 steps as tf.train.adam (within 1e-6), on variables of several shapes, and has its weights", async () => {
     const fused = problem(1);
     const reference = problem(1);
     const a = new FusedAdam(0.05);
@@ -48,6 +48,27 @@ describe("FusedAdam", () => {
       });
     }
     assert.equal(a.iterations, 10);
+    // The same weights as tf.train.adam's: the iterations, then the first and the second moments.
+    const [mine, theirs] = await Promise.all([a.getWeights(), b.getWeights()]);
+    assert.deepEqual(
+      mine.map((w) => w.name.replace(/\d+(?=\/|$)/, "")),
+      theirs.map((w) => w.name.replace(/\d+(?=\/|$)/, "")),
+    );
+    mine.forEach((w, i) => {
+      const [got, want] = [w.tensor.dataSync(), theirs[i].tensor.dataSync()];
+      got.forEach((v, j) => {
+        assert.ok(Math.abs(v - want[j]) <= 1e-6, `${w.name}[${j}]: ${v} vs ${want[j]}`);
+      });
+    });
+    const restored = new FusedAdam(0.05);
+    restored.minimize(fused.loss, false, fused.variables); // its moments exist only after a step
+    await restored.setWeights(mine);
+    assert.equal(restored.iterations, 10);
+    const again = await restored.getWeights();
+    again.forEach((w, i) => {
+      assert.deepEqual(w.tensor.dataSync(), mine[i].tensor.dataSync(), w.name);
+    });
+    restored.dispose();
     // The weights moved away from their start (the comparison is not of two idle optimizers).
     const start = problem(1);
     assert.ok(
@@ -64,7 +85,7 @@ describe("FusedAdam", () => {
     const before = tf.memory().numTensors;
     const optimizer = new FusedAdam(0.01);
     optimizer.minimize(loss, false, variables);
-    const moments = 2 + 2 * 2; // β₁ᵗ, β₂ᵗ and two moment vectors for each of the two groups
+    const moments = 2 + 2 * variables.length; // β₁ᵗ, β₂ᵗ and two moments per variable
     assert.equal(tf.memory().numTensors, before + moments);
     optimizer.dispose();
     assert.equal(tf.memory().numTensors, before, "the optimizer leaves no tensor behind");
