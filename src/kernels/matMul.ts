@@ -8,7 +8,10 @@
  * layer's weights, or its gated weights, are a new tensor at every training step,
  * so each step repacked them: 1.3 of 3.4 ms for the MLP's 100×784 by 784×300
  * product. And its products with a transposed operand run a scalar loop, about
- * ten times slower, so Aᵀ·B was a transpose and then a product.
+ * ten times slower, so Aᵀ·B was a transpose and then a product. It also leaves
+ * out, with the same bits, the k whose terms are all ±0: the rows of diag(z)·W
+ * whose gate is closed, where the other operand is finite (see matMul.wat), so a
+ * sparse L0 layer's product costs what its open rows cost.
  *
  * Other backends, and a wasm backend whose memory this module cannot import (a
  * threaded build's shared memory), run `tf.matMul` (of `tf.transpose(A)` for Aᵀ·B).
@@ -19,7 +22,7 @@ import { offsetOf, registerWasmKernel, type WasmKernelBody } from "./wasmModule"
 
 const KERNEL = "L0Product";
 
-/** matMul.wat's export: byte offsets of A, B and C, then M, N, K, and the byte steps of op(A)'s rows and of k. */
+/** matMul.wat's export: byte offsets of A, B and C, then M, N, K, the byte steps of op(A)'s rows and of k, and room for K int32. */
 type ProductFunction = (...args: number[]) => void;
 
 /** The kernel's body: op(A)·B into a new output, op = transpose when `transposeA`. */
@@ -31,7 +34,20 @@ const body: WasmKernelBody = (exports, wasm, { a, b }, attrs) => {
   const out = wasm.makeOutput([M, N], "float32");
   // op(A)'s entry (i, k) is at i·aRow + k·aK bytes: A is M×K, or K×M read transposed.
   const [aRow, aK] = transposeA ? [4, 4 * M] : [4 * K, 4];
-  (exports.matMul as ProductFunction)(offsetOf(wasm, a), offsetOf(wasm, b), offsetOf(wasm, out), M, N, K, aRow, aK);
+  // Room for the kernel's list of the k whose terms can be non-zero (K int32).
+  const list = wasm.wasm._malloc(4 * Math.max(K, 1));
+  (exports.matMul as ProductFunction)(
+    offsetOf(wasm, a),
+    offsetOf(wasm, b),
+    offsetOf(wasm, out),
+    M,
+    N,
+    K,
+    aRow,
+    aK,
+    list,
+  );
+  wasm.wasm._free(list);
   return out;
 };
 

@@ -3,7 +3,7 @@
 ;; are. Compiled by tools/build.mjs (wabt) into matMulWasm.ts; run by matMul.ts on
 ;; the memory of tfjs's wasm backend, whose tensors it reads and writes.
 ;;
-;; matMul(a, b, c, M, N, K, aRow, aK): C (M×N, row-major, at byte offset c) =
+;; matMul(a, b, c, M, N, K, aRow, aK, list): C (M×N, row-major, at byte offset c) =
 ;; op(A)·B, B (K×N, row-major, at b), where op(A)'s entry (i, k) is the float32 at
 ;; a + i·aRow + k·aK: aRow = 4K, aK = 4 for A itself (M×K), aRow = 4, aK = 4M for
 ;; Aᵀ with A stored K×M.
@@ -17,6 +17,12 @@
 ;; of the time of a 100×784 by 784×300 product); and tfjs's products with a
 ;; transposed operand run a scalar loop, about ten times slower, so their callers
 ;; transpose first. Here no operand is copied.
+;;
+;; It also skips the work of an L0 network's closed gates, exactly: a k whose row of B
+;; is all ±0 (a row of diag(z)·W whose gate is closed, z = 0) while op(A)'s column k is
+;; all finite, or the other way round, has only ±0 terms, and adding ±0 to a sum that
+;; starts at +0 changes no bit. Where at least one k in eight is such, the main tiles
+;; run over the other k only (`matMul`'s `list`: room for K int32).
 ;; The module imports the memory and has no data of its own.
 (module
   (import "env" "memory" (memory 0))
@@ -57,6 +63,49 @@
         (local.set $pa3 (i32.add (local.get $pa3) (local.get $aK)))
         (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $products)))
+    (v128.store (local.get $pc) (local.get $c00))
+    (v128.store offset=16 (local.get $pc) (local.get $c01))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (v128.store (local.get $pc) (local.get $c10))
+    (v128.store offset=16 (local.get $pc) (local.get $c11))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (v128.store (local.get $pc) (local.get $c20))
+    (v128.store offset=16 (local.get $pc) (local.get $c21))
+    (local.set $pc (i32.add (local.get $pc) (local.get $bRow)))
+    (v128.store (local.get $pc) (local.get $c30))
+    (v128.store offset=16 (local.get $pc) (local.get $c31)))
+
+;; $tile4x8Of: $tile4x8 over the `count` k listed (ascending i32) at byte offset $list only.
+  (func $tile4x8Of (param $pa i32) (param $aRow i32) (param $aK i32) (param $pb i32) (param $bRow i32)
+    (param $pc i32) (param $list i32) (param $count i32)
+    (local $t i32) (local $k i32) (local $at i32) (local $aRow2 i32) (local $aRow3 i32)
+    (local $b0 v128) (local $b1 v128) (local $x v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local.set $aRow2 (i32.shl (local.get $aRow) (i32.const 1)))
+    (local.set $aRow3 (i32.add (local.get $aRow2) (local.get $aRow)))
+    (block $done
+      (loop $products
+        (br_if $done (i32.ge_u (local.get $t) (local.get $count)))
+        (local.set $k (i32.load (i32.add (local.get $list) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $at (i32.add (local.get $pb) (i32.mul (local.get $k) (local.get $bRow))))
+        (local.set $b0 (v128.load (local.get $at)))
+        (local.set $b1 (v128.load offset=16 (local.get $at)))
+        (local.set $at (i32.add (local.get $pa) (i32.mul (local.get $k) (local.get $aK))))
+        (local.set $x (v128.load32_splat (local.get $at)))
+        (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $x (v128.load32_splat (i32.add (local.get $at) (local.get $aRow))))
+        (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $x (v128.load32_splat (i32.add (local.get $at) (local.get $aRow2))))
+        (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $x (v128.load32_splat (i32.add (local.get $at) (local.get $aRow3))))
+        (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
+        (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $products)))
     (v128.store (local.get $pc) (local.get $c00))
     (v128.store offset=16 (local.get $pc) (local.get $c01))
@@ -170,13 +219,81 @@
         (br $products)))
     (f32.store (local.get $pc) (local.get $c0)))
 
+;; Whether the n float32 from byte offset $at are all ±0 (`zero`) or all finite (not `zero`):
+  ;; a row of B, four at a time.
+  (func $rowAll (param $at i32) (param $n i32) (param $zero i32) (result i32)
+    (local $end i32) (local $bits v128)
+    (local.set $end (i32.add (local.get $at) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $no
+      (loop $vectors
+        (if (i32.lt_u (local.get $at) (local.get $end))
+          (then
+            (local.set $bits (v128.load (local.get $at)))
+            (br_if $no
+              (if (result i32) (local.get $zero)
+                (then (v128.any_true (v128.and (local.get $bits) (i32x4.splat (i32.const 0x7fffffff)))))
+                (else (v128.any_true
+                  (i32x4.eq (v128.and (local.get $bits) (i32x4.splat (i32.const 0x7f800000))) (i32x4.splat (i32.const 0x7f800000)))))))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (br $vectors))))
+      (return (call $columnAll (local.get $at) (i32.const 4) (i32.and (local.get $n) (i32.const 3)) (local.get $zero))))
+    (i32.const 0))
+
+  ;; The same for n float32 $step bytes apart: a column of op(A).
+  (func $columnAll (param $at i32) (param $step i32) (param $n i32) (param $zero i32) (result i32)
+    (local $bits i32)
+    (block $no
+      (loop $entries
+        (if (i32.eqz (local.get $n)) (then (return (i32.const 1))))
+        (local.set $bits (i32.load (local.get $at)))
+        (br_if $no
+          (if (result i32) (local.get $zero)
+            (then (i32.and (local.get $bits) (i32.const 0x7fffffff)))
+            (else (i32.eq (i32.and (local.get $bits) (i32.const 0x7f800000)) (i32.const 0x7f800000)))))
+        (local.set $at (i32.add (local.get $at) (local.get $step)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $entries)))
+    (i32.const 0))
+
+  ;; Lists at byte offset $list, ascending, the k whose terms can be non-zero, and returns
+  ;; their count: k is left out where row k of B is all ±0 and column k of op(A) all
+  ;; finite, or the other way round. Every term a·b of a k left out is then ±0, and adding
+  ;; ±0 to a sum that starts at +0 changes no bit (such a sum is never −0), so leaving it
+  ;; out gives the same bits; a NaN or an infinity on either side keeps k (0·∞ is NaN).
+  (func $nonZeroTerms (param $a i32) (param $b i32) (param $M i32) (param $N i32) (param $K i32)
+    (param $aRow i32) (param $aK i32) (param $list i32) (result i32)
+    (local $k i32) (local $count i32) (local $row i32) (local $column i32)
+    (block $done
+      (loop $ks
+        (br_if $done (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $row (i32.add (local.get $b) (i32.mul (local.get $k) (i32.shl (local.get $N) (i32.const 2)))))
+        (local.set $column (i32.add (local.get $a) (i32.mul (local.get $k) (local.get $aK))))
+        (if (i32.eqz
+              (select (i32.const 1)
+                (if (result i32) (call $columnAll (local.get $column) (local.get $aRow) (local.get $M) (i32.const 1))
+                  (then (call $rowAll (local.get $row) (local.get $N) (i32.const 0)))
+                  (else (i32.const 0)))
+                (if (result i32) (call $rowAll (local.get $row) (local.get $N) (i32.const 1))
+                  (then (call $columnAll (local.get $column) (local.get $aRow) (local.get $M) (i32.const 0)))
+                  (else (i32.const 0)))))
+          (then
+            (i32.store (i32.add (local.get $list) (i32.shl (local.get $count) (i32.const 2))) (local.get $k))
+            (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $ks)))
+    (local.get $count))
+
   ;; C = op(A)·B: blocks of four rows, then the last M mod 4 rows one at a time; in
   ;; each, tiles of eight columns, then one of four when at least four are left,
   ;; then the rest one at a time.
   (func (export "matMul") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
-    (param $aRow i32) (param $aK i32)
-    (local $i i32) (local $j i32) (local $bRow i32) (local $pa i32) (local $pc i32)
+    (param $aRow i32) (param $aK i32) (param $list i32)
+    (local $i i32) (local $j i32) (local $bRow i32) (local $pa i32) (local $pc i32) (local $count i32)
     (local.set $bRow (i32.shl (local.get $N) (i32.const 2)))
+    ;; Where at least one k in eight has only ±0 terms (a closed gate's row of diag(z)·W, a
+    ;; pixel that is 0 in every example), the 4×8 tiles run over the other k only.
+    (local.set $count (call $nonZeroTerms (local.get $a) (local.get $b) (local.get $M) (local.get $N) (local.get $K)
+      (local.get $aRow) (local.get $aK) (local.get $list)))
     (block $blocksDone
       (loop $blocks
         (br_if $blocksDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $M)))
@@ -186,9 +303,15 @@
         (block $eightsDone
           (loop $eights
             (br_if $eightsDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
-            (call $tile4x8 (local.get $pa) (local.get $aRow) (local.get $aK)
-              (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
-              (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $K))
+            (if (i32.le_u (i32.shl (local.get $count) (i32.const 3)) (i32.mul (local.get $K) (i32.const 7)))
+              (then
+                (call $tile4x8Of (local.get $pa) (local.get $aRow) (local.get $aK)
+                  (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
+                  (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $list) (local.get $count)))
+              (else
+                (call $tile4x8 (local.get $pa) (local.get $aRow) (local.get $aK)
+                  (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
+                  (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $K))))
             (local.set $j (i32.add (local.get $j) (i32.const 8)))
             (br $eights)))
         (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $N))

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 
 /** What the kernels use of tfjs-backend-wasm's backend (4.22): its module, tensor offsets and outputs. */
 export interface WasmBackend {
-  wasm: { asm?: { memory?: unknown }; _malloc(bytes: number): number };
+  wasm: { asm?: { memory?: unknown }; _malloc(bytes: number): number; _free(offset: number): void };
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
 }

@@ -83,6 +83,44 @@ describe("the matrix product's WebAssembly kernel", () => {
     tf.dispose([a, b]);
   });
 
+  test("gives tf.matMul's bits where rows of B or columns of op(A) are all ±0 (the terms it leaves out)", () => {
+    // Zero rows of B (a closed gate's row of diag(z)·W) and zero columns of A (a pixel that is 0 in
+    // every example), -0 among them, some facing a NaN or an infinity (whose terms are NaN, not 0):
+    // from none to all of K, so that the kernel takes both of its paths.
+    const specials = [Number.NaN, Infinity, -Infinity, 3e38];
+    let seed = 100;
+    for (const [M, N, K] of [
+      [4, 8, 8],
+      [9, 13, 33],
+      [5, 17, 16],
+      [100, 300, 784],
+      [12, 8, 1],
+    ]) {
+      for (const closed of [0, 0.1, 0.5, 0.9, 1]) {
+        tf.tidy(() => {
+          const random = () => Math.abs(Math.sin(++seed * 12.9898) * 43758.5453) % 1;
+          const a = normal(M, K, ++seed).arraySync();
+          const b = normal(K, N, ++seed).arraySync();
+          for (let k = 0; k < K; k++) {
+            const kind = random();
+            if (kind < closed / 2) b[k] = b[k].map((_, j) => (j % 3 === 0 ? -0 : 0));
+            else if (kind < closed) for (const row of a) row[k] = k % 2 === 0 ? -0 : 0;
+            else continue;
+            if (random() < 0.3) {
+              const special = specials[k % specials.length];
+              if (kind < closed / 2) a[k % M][k] = special;
+              else b[k][k % N] = special;
+            }
+          }
+          const [A, B] = [tf.tensor2d(a), tf.tensor2d(b)];
+          const at = `M = ${M}, N = ${N}, K = ${K}, ${closed} closed`;
+          assert.equal(difference(A, B, false), "", at);
+          assert.equal(difference(tf.transpose(A), B, true), "", `${at}, Aᵀ`);
+        });
+      }
+    }
+  });
+
   test("gives +0 for an empty inner dimension (where XNNPACK refuses to run and tf.matMul leaves memory unwritten)", () => {
     const c = tf.tidy(() => product(tf.zeros([5, 0]) as tf.Tensor2D, tf.zeros([0, 9]) as tf.Tensor2D).dataSync());
     assert.equal(c.length, 45);
