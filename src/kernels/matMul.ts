@@ -22,7 +22,7 @@ import { offsetOf, registerWasmKernel, type WasmKernelBody } from "./wasmModule"
 
 const KERNEL = "L0Product";
 
-/** matMul.wat's export: byte offsets of A, B and C, then M, N, K, the byte steps of op(A)'s rows and of k, and room for K int32. */
+/** matMul.wat's export: byte offsets of A, B and C, then M, N, K, the byte steps of op(A)'s rows and of k, and room for K int32 and K rows of B. */
 type ProductFunction = (...args: number[]) => void;
 
 /** The kernel's body: op(A)·B into a new output, op = transpose when `transposeA`. */
@@ -34,8 +34,8 @@ const body: WasmKernelBody = (exports, wasm, { a, b }, attrs) => {
   const out = wasm.makeOutput([M, N], "float32");
   // op(A)'s entry (i, k) is at i·aRow + k·aK bytes: A is M×K, or K×M read transposed.
   const [aRow, aK] = transposeA ? [4, 4 * M] : [4 * K, 4];
-  // Room for the kernel's list of the k whose terms can be non-zero (K int32).
-  const list = wasm.wasm._malloc(4 * Math.max(K, 1));
+  // Room for the kernel's list of the k whose terms can be non-zero (K int32) and their rows of B.
+  const list = wasm.wasm._malloc(4 * Math.max(K, 1) * (1 + N));
   (exports.matMul as ProductFunction)(
     offsetOf(wasm, a),
     offsetOf(wasm, b),

@@ -22,7 +22,8 @@
 ;; is all ±0 (a row of diag(z)·W whose gate is closed, z = 0) while op(A)'s column k is
 ;; all finite, or the other way round, has only ±0 terms, and adding ±0 to a sum that
 ;; starts at +0 changes no bit. Where at least one k in eight is such, the main tiles
-;; run over the other k only (`matMul`'s `list`: room for K int32).
+;; run over the other k only, their rows of B packed one after another (`matMul`'s
+;; `list`: room for K int32 and K rows of B).
 ;; The module imports the memory and has no data of its own.
 (module
   (import "env" "memory" (memory 0))
@@ -76,7 +77,8 @@
     (v128.store (local.get $pc) (local.get $c30))
     (v128.store offset=16 (local.get $pc) (local.get $c31)))
 
-;; $tile4x8Of: $tile4x8 over the `count` k listed (ascending i32) at byte offset $list only.
+;; $tile4x8Of: $tile4x8 over the `count` k listed (ascending i32) at byte offset $list only,
+  ;; with B's rows of those k packed one after another from $pb.
   (func $tile4x8Of (param $pa i32) (param $aRow i32) (param $aK i32) (param $pb i32) (param $bRow i32)
     (param $pc i32) (param $list i32) (param $count i32)
     (local $t i32) (local $k i32) (local $at i32) (local $aRow2 i32) (local $aRow3 i32)
@@ -89,9 +91,9 @@
       (loop $products
         (br_if $done (i32.ge_u (local.get $t) (local.get $count)))
         (local.set $k (i32.load (i32.add (local.get $list) (i32.shl (local.get $t) (i32.const 2)))))
-        (local.set $at (i32.add (local.get $pb) (i32.mul (local.get $k) (local.get $bRow))))
-        (local.set $b0 (v128.load (local.get $at)))
-        (local.set $b1 (v128.load offset=16 (local.get $at)))
+        (local.set $b0 (v128.load (local.get $pb)))
+        (local.set $b1 (v128.load offset=16 (local.get $pb)))
+        (local.set $pb (i32.add (local.get $pb) (local.get $bRow)))
         (local.set $at (i32.add (local.get $pa) (i32.mul (local.get $k) (local.get $aK))))
         (local.set $x (v128.load32_splat (local.get $at)))
         (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
@@ -289,11 +291,30 @@
   (func (export "matMul") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
     (param $aRow i32) (param $aK i32) (param $list i32)
     (local $i i32) (local $j i32) (local $bRow i32) (local $pa i32) (local $pc i32) (local $count i32)
+    (local $sparse i32) (local $packed i32)
     (local.set $bRow (i32.shl (local.get $N) (i32.const 2)))
     ;; Where at least one k in eight has only ±0 terms (a closed gate's row of diag(z)·W, a
     ;; pixel that is 0 in every example), the 4×8 tiles run over the other k only.
     (local.set $count (call $nonZeroTerms (local.get $a) (local.get $b) (local.get $M) (local.get $N) (local.get $K)
       (local.get $aRow) (local.get $aK) (local.get $list)))
+    (local.set $sparse (i32.le_u (i32.shl (local.get $count) (i32.const 3)) (i32.mul (local.get $K) (i32.const 7))))
+    ;; The listed rows of B packed one after another after the list (read in order, they
+    ;; stream from memory as B's own rows do in the dense tiles).
+    (local.set $packed (i32.add (local.get $list) (i32.shl (local.get $K) (i32.const 2))))
+    (if (local.get $sparse)
+      (then
+        (local.set $i (i32.const 0))
+        (block $packDone
+          (loop $pack
+            (br_if $packDone (i32.ge_u (local.get $i) (local.get $count)))
+            (memory.copy
+              (i32.add (local.get $packed) (i32.mul (local.get $i) (local.get $bRow)))
+              (i32.add (local.get $b)
+                (i32.mul (i32.load (i32.add (local.get $list) (i32.shl (local.get $i) (i32.const 2)))) (local.get $bRow)))
+              (local.get $bRow))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $pack)))
+        (local.set $i (i32.const 0))))
     (block $blocksDone
       (loop $blocks
         (br_if $blocksDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $M)))
@@ -303,10 +324,10 @@
         (block $eightsDone
           (loop $eights
             (br_if $eightsDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
-            (if (i32.le_u (i32.shl (local.get $count) (i32.const 3)) (i32.mul (local.get $K) (i32.const 7)))
+            (if (local.get $sparse)
               (then
                 (call $tile4x8Of (local.get $pa) (local.get $aRow) (local.get $aK)
-                  (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
+                  (i32.add (local.get $packed) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
                   (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $list) (local.get $count)))
               (else
                 (call $tile4x8 (local.get $pa) (local.get $aRow) (local.get $aK)
