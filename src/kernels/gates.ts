@@ -12,6 +12,9 @@
  *   chain: fused, it was slower than XNNPACK's sigmoid and tfjs's sum).
  * - `gatedRowsGradient`: the backward pass of a dense kernel with gated rows,
  *   diag(z)·W, in place of about a dozen kernels and two passes over its gradient.
+ * - `layerPenalty` and `layerPenaltyGradient`: a layer's penalty (P(z ≠ 0), the
+ *   per-gate costs and their sum) and its three gradients, in place of some
+ *   fifteen kernels forward and ten backward.
  *
  * They run on the wasm backend, computing each step as tfjs-backend-wasm does (its
  * C library's logf, XNNPACK's sigmoid and clamp); other backends run the chains.
@@ -256,20 +259,25 @@ export function openProbabilityGradient(p: tf.Tensor, g: tf.Scalar): tf.Tensor {
   return tf.engine().runKernel(OPEN_GRADIENT, { p, g }) as tf.Tensor;
 }
 
-/**
- * How the penalty kernels read a layer's gates off its kernel `w`: G gates of K
- * weights each, gate g's weights in row g of a G×K kernel (`rows`, a dense kernel
- * gated by input) or in column g of a K×G one (one gate per weight, K = 1; a
- * convolution's output channels, the last axis). Null where the kernels do not
- * apply (another axis; a gated bias that is not one entry per gate).
- */
+/** G gates of K weights each, gate g's weights in row g of a G×K kernel (`rows`) or in column g of a K×G one. */
 interface PenaltyLayout {
   G: number;
   K: number;
   rows: boolean;
 }
 
-function penaltyLayout(w: tf.TensorInfo, b: tf.TensorInfo | null, axis: number | null, biasGated: boolean) {
+/**
+ * How the penalty kernels read a layer's gates off its kernel `w`: by row for a
+ * dense kernel gated by input (axis 0), by column for one gate per weight (K = 1)
+ * and for a convolution's output channels (the last axis). Null where the kernels
+ * do not apply (another axis; a gated bias that is not one entry per gate).
+ */
+function penaltyLayout(
+  w: tf.TensorInfo,
+  b: tf.TensorInfo | null,
+  axis: number | null,
+  biasGated: boolean,
+): PenaltyLayout | null {
   const size = sizeOf(w.shape);
   let layout: PenaltyLayout | null = null;
   if (axis === null) layout = { G: size, K: 1, rows: false };

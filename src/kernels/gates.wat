@@ -10,7 +10,9 @@
 ;;   Sigmoid and Sum, stays with tfjs: in one pass here it was slower than XNNPACK's
 ;;   sigmoid and tfjs's sum.)
 ;; - gatedRowsGradient: the backward pass of a dense kernel with gated rows, diag(z)·W
-;;   (described with it, at the end).
+;;   (described with it, below);
+;; - layerPenalty and layerPenaltyGradient: a layer's penalty and its gradients
+;;   (described with them, at the end).
 ;;
 ;; Each gives the bits of the tfjs kernels it replaces, step by step:
 ;; - Sub, Div, Add, Mul in float32, as they are.
