@@ -64,6 +64,10 @@ describe("FusedAdam", () => {
     restored.minimize(fused.loss, false, fused.variables); // its moments exist only after a step
     await restored.setWeights(mine);
     assert.equal(restored.iterations, 10);
+    await assert.rejects(
+      restored.setWeights(mine.slice(0, -1)),
+      /FusedAdam.setWeights: weightValues must be 10 moments \(two per variable\), got 9/,
+    );
     const again = await restored.getWeights();
     again.forEach((w, i) => {
       assert.deepEqual(w.tensor.dataSync(), mine[i].tensor.dataSync(), w.name);
