@@ -59,6 +59,48 @@ async function register(name: BackendName): Promise<boolean> {
   return tf.findBackendFactory(name) !== null;
 }
 
+/** The process-wide error events that Emscripten's Node glue takes over. */
+const PROCESS_ERROR_EVENTS = ["uncaughtException", "unhandledRejection"] as const;
+
+/**
+ * `tf.setBackend(name)`, without the handlers for uncaught exceptions and
+ * unhandled rejections that tfjs-backend-wasm's Emscripten module adds to Node's
+ * `process` when it starts (Emscripten's NODEJS_CATCH_EXIT and
+ * NODEJS_CATCH_REJECTION, on by default in the Emscripten that built tfjs 4.22:
+ * the first rethrows, the second throws; emscripten-core/emscripten#7855 asks why
+ * a library should do this, and libsodium.js removes them after loading). Node 15
+ * and later already end a program on either when it has no handler of its own, so
+ * removing them changes nothing there; but they also end a program that does
+ * handle these events, such as a tslab kernel, which prints a cell's stray error
+ * and carries on: with them, one forgotten rejected promise in a notebook killed
+ * the kernel. Handlers added by anything else while the backend starts stay.
+ */
+async function setBackend(name: BackendName): Promise<boolean> {
+  const node: NodeJS.EventEmitter | null =
+    typeof process === "object" && typeof process.listeners === "function" ? process : null;
+  const before = PROCESS_ERROR_EVENTS.map((event) => node?.listeners(event) ?? []);
+  const initialised = await tf.setBackend(name);
+  if (node !== null && name === "wasm") {
+    PROCESS_ERROR_EVENTS.forEach((event, i) => {
+      for (const listener of node.listeners(event)) {
+        if (!before[i].includes(listener) && isEmscriptenHandler(listener)) {
+          node.removeListener(event, listener as (...args: unknown[]) => void);
+        }
+      }
+    });
+  }
+  return initialised;
+}
+
+/** Emscripten's two handlers: `function (ex) { if (!(ex instanceof ExitStatus)) throw ex; }` and `function (reason) { throw reason; }`. */
+function isEmscriptenHandler(listener: unknown): boolean {
+  const source = String(listener).replace(/\s+/g, " ");
+  return (
+    /instanceof ExitStatus\)\) ?\{? ?throw ex;/.test(source) ||
+    /^function ?\(reason\) ?\{ ?throw reason; ?\}$/.test(source)
+  );
+}
+
 /** The backends that are registered or can be loaded here, fastest first. */
 export async function availableBackends(): Promise<BackendName[]> {
   const available: BackendName[] = [];
@@ -88,11 +130,11 @@ export async function useBackend(name?: BackendName, options: BackendOptions = {
       const where = name === "tensorflow" ? " and import l0-hard-concrete/node" : "";
       throw new Error(`useBackend: backend "${name}" is not available (npm install ${PACKAGES[name]}${where})`);
     }
-    if (!(await tf.setBackend(name))) throw new Error(`useBackend: backend "${name}" failed to initialise`);
+    if (!(await setBackend(name))) throw new Error(`useBackend: backend "${name}" failed to initialise`);
     return name;
   }
   for (const candidate of await availableBackends()) {
-    if (await tf.setBackend(candidate)) return candidate;
+    if (await setBackend(candidate)) return candidate;
   }
   throw new Error("useBackend: no tfjs backend could be initialised");
 }

@@ -1,19 +1,83 @@
 // Preloaded into every tslab kernel of this project (`node --require`, through
-// NODE_OPTIONS in tools/tslab-kernel.sh and in the hub's kernel spec): the kernel
-// ends within a second once the process that started it is gone. A kernel outlives
-// its Jupyter server or runner when that is killed before it could shut its kernels
-// down (JupyterHub's spawner sends SIGKILL to a student's server that has not
-// stopped within 15 s; SIGKILL to tools/run_notebooks.py); ipykernel watches its
-// parent for this reason (its ParentPollerUnix), tslab does not, and a forgotten
-// kernel that trained chapter 08 holds about 600 MB.
+// NODE_OPTIONS in tools/tslab-kernel.sh and in the hub's kernel spec). Two guards
+// that ipykernel has and tslab lacks.
 //
-// The parent is gone when the process's parent changes: an orphan is adopted by
-// init or by a subreaper. The flag that loaded this file is taken out of
-// NODE_OPTIONS, so that processes a notebook starts do not inherit the watch.
+// 1. The kernel ends within a second once the process that started it is gone. A
+// kernel outlives its Jupyter server or runner when that is killed before it could
+// shut its kernels down (JupyterHub's spawner sends SIGKILL to a student's server
+// that has not stopped within 15 s; SIGKILL to tools/run_notebooks.py); ipykernel
+// watches its parent for this reason (its ParentPollerUnix), tslab does not, and a
+// forgotten kernel that trained chapter 08 holds about 600 MB. The parent is gone
+// when the process's parent changes: an orphan is adopted by init or a subreaper.
+//
+// 2. A message that is not for this kernel does not stop it. Anything can connect
+// to a kernel's ports, and a client whose kernel has gone keeps reconnecting to the
+// old port numbers with what it had queued (a shutdown request, say), which a new
+// kernel may have bound since. tslab reads each socket in a loop that ends at the
+// first failed receive, and a REP socket (the heartbeat) fails a receive with EAGAIN
+// when the message it announced is not a well-formed request (libzmq drops it);
+// a shell or control message without the <IDS|MSG> delimiter or with another
+// kernel's signature makes tslab's handler reject. Either way the error is
+// unhandled, and once a notebook has loaded an Emscripten module that throws on
+// unhandled errors the kernel dies (seen in `npm test`: "EAGAIN", "the kernel
+// died"). ipykernel logs "Invalid Message" and reads on. Here a receive without a
+// timeout that fails with EAGAIN is retried (nothing was read: the socket still
+// waits for its next message), and a message tslab cannot handle is dropped with a
+// line on the kernel's own stderr (fd 2: tslab sends process.stderr to the cells).
+//
+// The flag that loaded this file is taken out of NODE_OPTIONS, so that processes a
+// notebook starts do not inherit it.
+const { realpathSync, writeSync } = require("node:fs");
+const { dirname, join } = require("node:path");
+
 const parent = process.ppid;
 setInterval(() => {
   if (process.ppid !== parent) process.exit(0);
 }, 1000).unref();
+
+/** The tslab package this process runs (its bin/tslab is process.argv[1]), or null. */
+function tslabFolder() {
+  try {
+    const folder = dirname(dirname(realpathSync(process.argv[1])));
+    return require(join(folder, "package.json")).name === "tslab" ? folder : null;
+  } catch {
+    return null;
+  }
+}
+
+function guardSockets(tslab) {
+  const { Socket } = require(require.resolve("zeromq", { paths: [tslab] }));
+  const { ZmqServer } = require(join(tslab, "dist", "jupyter.js"));
+  const receive = Socket.prototype.receive;
+  // A method of the native class: configurable, not writable.
+  Object.defineProperty(Socket.prototype, "receive", {
+    configurable: true,
+    writable: true,
+    async value() {
+      for (;;) {
+        try {
+          return await receive.call(this);
+        } catch (error) {
+          if (error?.code !== "EAGAIN" || this.closed || this.receiveTimeout !== -1) throw error;
+          await new Promise((next) => setImmediate(next));
+        }
+      }
+    },
+  });
+  const handle = ZmqServer.prototype.handleShellMessage;
+  ZmqServer.prototype.handleShellMessage = function handleOrDrop(...args) {
+    return handle.apply(this, args).catch((error) => {
+      writeSync(2, `tslab kernel: dropped a message it could not handle: ${error?.message ?? error}\n`);
+    });
+  };
+}
+
+const tslab = tslabFolder();
+try {
+  if (tslab !== null) guardSockets(tslab);
+} catch (error) {
+  writeSync(2, `tslab kernel: runs without its guard against stray messages (${error?.message ?? error})\n`);
+}
 
 const flag = `--require ${JSON.stringify(__filename)}`;
 const options = (process.env.NODE_OPTIONS ?? "").replace(flag, "").trim();

@@ -139,3 +139,37 @@ test("setting up a second clone and deleting it leaves the first clone's noteboo
   rmSync(data, { recursive: true });
   rmSync(out, { recursive: true });
 });
+
+test("the launcher's kernel reads on after messages that are not for it, with the wasm backend loaded", () => {
+  const dir = mkdtempSync(join(tmpdir(), "l0-stray-"));
+  // A kernel spec for this checkout's launcher (the user's specs stay untouched).
+  const name = "l0-stray-test";
+  mkdirSync(join(dir, "kernels", name), { recursive: true });
+  writeFileSync(
+    join(dir, "kernels", name, "kernel.json"),
+    JSON.stringify({
+      argv: ["/bin/sh", join(root, "tools", "tslab-kernel.sh"), "kernel", "--config-path", "{connection_file}"],
+      display_name: name,
+      language: "typescript",
+    }),
+  );
+  const stderr = join(dir, "kernel.stderr");
+  const run = spawnSync(
+    python,
+    [join(root, "test", "notebooks", "stray_messages.py"), name, join(root, "notebooks"), stderr],
+    { encoding: "utf8", env: { ...process.env, JUPYTER_PATH: dir }, timeout: 180_000 },
+  );
+  const kernelStderr = readFileSync(stderr, "utf8");
+  assert.equal(run.status, 0, run.stdout + run.stderr + kernelStderr);
+  const result = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "");
+  assert.deepEqual(
+    { loaded: result.loaded, alive: result.alive, beating: result.beating, after: result.after },
+    { loaded: "ok", alive: true, beating: true, after: "ok" },
+    kernelStderr,
+  );
+  // Nothing reached a cell's output; the two rejected messages are on the kernel's own stderr.
+  assert.doesNotMatch(result.streams.join(""), /Rejection|Exception|EAGAIN|hmac|delimiter/);
+  assert.match(kernelStderr, /dropped a message it could not handle: invalid hmac[\s\S]*dropped a message/);
+  assert.match(kernelStderr, /dropped a message it could not handle: message missing delimiter/);
+  rmSync(dir, { recursive: true });
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { describe, test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { availableBackends, BACKENDS, backendName, useBackend } from "l0-hard-concrete";
@@ -94,5 +95,28 @@ describe("backend choice", () => {
       tf.removeBackend("tensorflow");
       addBackendLoader("tensorflow", () => Promise.reject(new Error("not installed")));
     }
+  });
+
+  test("the wasm backend leaves a program's own handling of stray errors alone (a tslab kernel prints them and runs on)", () => {
+    // In a fresh process: the wasm module's start is what adds Emscripten's handlers.
+    const program = `
+      const l0 = require("l0-hard-concrete");
+      process.on("unhandledRejection", (reason) => console.log("handled rejection:", reason.message));
+      process.on("uncaughtException", (error) => console.log("handled exception:", error.message));
+      const counts = () => ["uncaughtException", "unhandledRejection"].map((e) => process.listenerCount(e)).join(",");
+      const before = counts();
+      l0.useBackend("wasm").then((name) => {
+        console.log("backend:", name, "handlers before:", before, "after:", counts());
+        Promise.reject(new Error("forgotten"));
+        setTimeout(() => { throw new Error("late"); }, 10);
+        setTimeout(() => console.log("still running"), 100);
+      });
+    `;
+    const run = spawnSync(process.execPath, ["-e", program], { encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(
+      run.stdout,
+      "backend: wasm handlers before: 1,1 after: 1,1\nhandled rejection: forgotten\nhandled exception: late\nstill running\n",
+    );
   });
 });
