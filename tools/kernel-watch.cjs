@@ -49,6 +49,10 @@ function guardSockets(tslab) {
   const { Socket } = require(require.resolve("zeromq", { paths: [tslab] }));
   const { ZmqServer } = require(join(tslab, "dist", "jupyter.js"));
   const receive = Socket.prototype.receive;
+  const handle = ZmqServer.prototype.handleShellMessage;
+  if (typeof receive !== "function" || typeof handle !== "function") {
+    throw new Error("this tslab or zeromq has no Socket.receive or ZmqServer.handleShellMessage");
+  }
   // A method of the native class: configurable, not writable.
   Object.defineProperty(Socket.prototype, "receive", {
     configurable: true,
@@ -64,11 +68,16 @@ function guardSockets(tslab) {
       }
     },
   });
-  const handle = ZmqServer.prototype.handleShellMessage;
+  const drop = (error) => {
+    writeSync(2, `tslab kernel: dropped a message it could not handle: ${error?.message ?? error}\n`);
+  };
   ZmqServer.prototype.handleShellMessage = function handleOrDrop(...args) {
-    return handle.apply(this, args).catch((error) => {
-      writeSync(2, `tslab kernel: dropped a message it could not handle: ${error?.message ?? error}\n`);
-    });
+    try {
+      const handled = handle.apply(this, args);
+      return typeof handled?.catch === "function" ? handled.catch(drop) : handled;
+    } catch (error) {
+      drop(error);
+    }
   };
 }
 
