@@ -31,13 +31,25 @@
   ;; The tiles: rows i to i + 3 (4×…) or row i (1×…) of C by columns j to j + 7,
   ;; j to j + 3 or j alone. $pa: op(A)[i][0]; $pb: B[0][j]; $pc: C[i][j]; $bRow:
   ;; the bytes of a row of B and of C (4N).
+  ;; The 4×8 tiles add their K products to +0, or with $acc to the sums already in C
+  ;; (a chunk of k after the first: see `matMul`).
 
   (func $tile4x8 (param $pa i32) (param $aRow i32) (param $aK i32) (param $pb i32) (param $bRow i32)
-    (param $pc i32) (param $K i32)
+    (param $pc i32) (param $K i32) (param $acc i32)
     (local $k i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32)
     (local $b0 v128) (local $b1 v128) (local $x v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (if (local.get $acc)
+      (then
+        (local.set $c00 (v128.load (local.get $pc)))
+        (local.set $c01 (v128.load offset=16 (local.get $pc)))
+        (local.set $c10 (v128.load (i32.add (local.get $pc) (local.get $bRow))))
+        (local.set $c11 (v128.load offset=16 (i32.add (local.get $pc) (local.get $bRow))))
+        (local.set $c20 (v128.load (i32.add (local.get $pc) (i32.shl (local.get $bRow) (i32.const 1)))))
+        (local.set $c21 (v128.load offset=16 (i32.add (local.get $pc) (i32.shl (local.get $bRow) (i32.const 1)))))
+        (local.set $c30 (v128.load (i32.add (local.get $pc) (i32.mul (local.get $bRow) (i32.const 3)))))
+        (local.set $c31 (v128.load offset=16 (i32.add (local.get $pc) (i32.mul (local.get $bRow) (i32.const 3)))))))
     (local.set $pa1 (i32.add (local.get $pa) (local.get $aRow)))
     (local.set $pa2 (i32.add (local.get $pa1) (local.get $aRow)))
     (local.set $pa3 (i32.add (local.get $pa2) (local.get $aRow)))
@@ -82,11 +94,21 @@
   ;; dense products over an identity list took 15 to 25% longer than $tile4x8's pointer
   ;; steps (the MLP's four shapes, in one process, alternating).
   (func $tile4x8Of (param $pa i32) (param $aRow i32) (param $aK i32) (param $pb i32) (param $bRow i32)
-    (param $pc i32) (param $list i32) (param $count i32)
+    (param $pc i32) (param $list i32) (param $count i32) (param $acc i32)
     (local $t i32) (local $k i32) (local $at i32) (local $aRow2 i32) (local $aRow3 i32)
     (local $b0 v128) (local $b1 v128) (local $x v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (if (local.get $acc)
+      (then
+        (local.set $c00 (v128.load (local.get $pc)))
+        (local.set $c01 (v128.load offset=16 (local.get $pc)))
+        (local.set $c10 (v128.load (i32.add (local.get $pc) (local.get $bRow))))
+        (local.set $c11 (v128.load offset=16 (i32.add (local.get $pc) (local.get $bRow))))
+        (local.set $c20 (v128.load (i32.add (local.get $pc) (i32.shl (local.get $bRow) (i32.const 1)))))
+        (local.set $c21 (v128.load offset=16 (i32.add (local.get $pc) (i32.shl (local.get $bRow) (i32.const 1)))))
+        (local.set $c30 (v128.load (i32.add (local.get $pc) (i32.mul (local.get $bRow) (i32.const 3)))))
+        (local.set $c31 (v128.load offset=16 (i32.add (local.get $pc) (i32.mul (local.get $bRow) (i32.const 3)))))))
     (local.set $aRow2 (i32.shl (local.get $aRow) (i32.const 1)))
     (local.set $aRow3 (i32.add (local.get $aRow2) (local.get $aRow)))
     (block $done
@@ -287,13 +309,13 @@
         (br $ks)))
     (local.get $count))
 
-  ;; C = op(A)·B: blocks of four rows, then the last M mod 4 rows one at a time; in
-  ;; each, tiles of eight columns, then one of four when at least four are left,
-  ;; then the rest one at a time.
+  ;; C = op(A)·B: the 4×8 tiles of the blocks of four rows (below), then the blocks'
+  ;; last N mod 8 columns, a tile of four when at least four are left, then one at a
+  ;; time; then the last M mod 4 rows one at a time, in tiles of eight, four and one.
   (func (export "matMul") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
     (param $aRow i32) (param $aK i32) (param $list i32)
     (local $i i32) (local $j i32) (local $bRow i32) (local $pa i32) (local $pc i32) (local $count i32)
-    (local $sparse i32) (local $packed i32)
+    (local $sparse i32) (local $packed i32) (local $k0 i32) (local $n i32)
     (local.set $bRow (i32.shl (local.get $N) (i32.const 2)))
     ;; Where at least one k in eight has only ±0 terms (a closed gate's row of diag(z)·W, a
     ;; pixel that is 0 in every example), the 4×8 tiles run over the other k only.
@@ -317,26 +339,56 @@
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $pack)))
         (local.set $i (i32.const 0))))
+    ;; The 4×8 tiles a panel of eight columns at a time, down every block of four rows,
+    ;; in chunks of 128 k (of the listed k, when sparse): a chunk of the panel's rows of B,
+    ;; 128 × 32 bytes, is read by every block while it is in the core's first cache,
+    ;; instead of all K rows again for each tile (100×784 by 784×300: 17% less time,
+    ;; in one process, alternating). A chunk after the first adds to the sums the one
+    ;; before left in C; C holds them as float32, exactly what the registers held, so
+    ;; each entry is still 0, then + op(A)[i][k]·B[k][j] for k in order: the same bits.
+    (local.set $j (i32.const 0))
+    (block $panelsDone
+      (loop $panels
+        (br_if $panelsDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
+        (local.set $k0 (i32.const 0))
+        (loop $chunks
+          (local.set $n (i32.sub (select (local.get $count) (local.get $K) (local.get $sparse)) (local.get $k0)))
+          (local.set $n (select (local.get $n) (i32.const 128) (i32.lt_u (local.get $n) (i32.const 128))))
+          (local.set $i (i32.const 0))
+          (block $tilesDone
+            (loop $tiles
+              (br_if $tilesDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $M)))
+              (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))))
+              (local.set $pc (i32.add (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $bRow)))
+                (i32.shl (local.get $j) (i32.const 2))))
+              (if (local.get $sparse)
+                (then
+                  (call $tile4x8Of (local.get $pa) (local.get $aRow) (local.get $aK)
+                    (i32.add (i32.add (local.get $packed) (i32.mul (local.get $k0) (local.get $bRow)))
+                      (i32.shl (local.get $j) (i32.const 2)))
+                    (local.get $bRow) (local.get $pc)
+                    (i32.add (local.get $list) (i32.shl (local.get $k0) (i32.const 2))) (local.get $n)
+                    (local.get $k0)))
+                (else
+                  (call $tile4x8 (i32.add (local.get $pa) (i32.mul (local.get $k0) (local.get $aK)))
+                    (local.get $aRow) (local.get $aK)
+                    (i32.add (i32.add (local.get $b) (i32.mul (local.get $k0) (local.get $bRow)))
+                      (i32.shl (local.get $j) (i32.const 2)))
+                    (local.get $bRow) (local.get $pc) (local.get $n) (local.get $k0))))
+              (local.set $i (i32.add (local.get $i) (i32.const 4)))
+              (br $tiles)))
+          (local.set $k0 (i32.add (local.get $k0) (i32.const 128)))
+          (br_if $chunks (i32.lt_u (local.get $k0) (select (local.get $count) (local.get $K) (local.get $sparse)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br $panels)))
+    ;; Then the last N mod 8 columns of each block of four rows.
+    (local.set $i (i32.const 0))
     (block $blocksDone
       (loop $blocks
         (br_if $blocksDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $M)))
         (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))))
         (local.set $pc (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $bRow))))
-        (local.set $j (i32.const 0))
-        (block $eightsDone
-          (loop $eights
-            (br_if $eightsDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
-            (if (local.get $sparse)
-              (then
-                (call $tile4x8Of (local.get $pa) (local.get $aRow) (local.get $aK)
-                  (i32.add (local.get $packed) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
-                  (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $list) (local.get $count)))
-              (else
-                (call $tile4x8 (local.get $pa) (local.get $aRow) (local.get $aK)
-                  (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2))) (local.get $bRow)
-                  (i32.add (local.get $pc) (i32.shl (local.get $j) (i32.const 2))) (local.get $K))))
-            (local.set $j (i32.add (local.get $j) (i32.const 8)))
-            (br $eights)))
+        (local.set $j (i32.and (local.get $N) (i32.const -8)))
         (if (i32.le_u (i32.add (local.get $j) (i32.const 4)) (local.get $N))
           (then
             (call $tile4x4 (local.get $pa) (local.get $aRow) (local.get $aK)
