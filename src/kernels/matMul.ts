@@ -11,7 +11,9 @@
  * ten times slower, so Aᵀ·B was a transpose and then a product. It also leaves
  * out, with the same bits, the k whose terms are all ±0: the rows of diag(z)·W
  * whose gate is closed, where the other operand is finite (see matMul.wat), so a
- * sparse L0 layer's product costs what its open rows cost.
+ * sparse L0 layer's product costs what its open rows cost; and the rows of op(A)
+ * that are all ±0 where B is finite (a pixel that is 0 in every example of the
+ * minibatch, in the kernel's gradient Xᵀ·δ of a first layer), whose rows of C are +0.
  *
  * Other backends, and a wasm backend whose memory this module cannot import (a
  * threaded build's shared memory), run `tf.matMul` (of `tf.transpose(A)` for Aᵀ·B).
@@ -22,7 +24,7 @@ import { offsetOf, registerWasmKernel, type WasmKernelBody } from "./wasmModule"
 
 const KERNEL = "L0Product";
 
-/** matMul.wat's export: byte offsets of A, B and C, then M, N, K, the byte steps of op(A)'s rows and of k, and room for K int32 and K rows of B. */
+/** matMul.wat's export: byte offsets of A, B and C, then M, N, K, the byte steps of op(A)'s rows and of k, and its scratch (see the body). */
 type ProductFunction = (...args: number[]) => void;
 
 /** The kernel's body: op(A)·B into a new output, op = transpose when `transposeA`. */
@@ -34,8 +36,9 @@ const body: WasmKernelBody = (exports, wasm, { a, b }, attrs) => {
   const out = wasm.makeOutput([M, N], "float32");
   // op(A)'s entry (i, k) is at i·aRow + k·aK bytes: A is M×K, or K×M read transposed.
   const [aRow, aK] = transposeA ? [4, 4 * M] : [4 * K, 4];
-  // Room for the kernel's list of the k whose terms can be non-zero (K int32) and their rows of B.
-  const list = wasm.wasm._malloc(4 * Math.max(K, 1) * (1 + N));
+  // Scratch: the list of the k whose terms can be non-zero (K int32) and their rows of B, then
+  // the list of op(A)'s rows that are not all ±0 (M int32), those rows (M×K) and their product (M×N).
+  const scratch = wasm.wasm._malloc(4 * (Math.max(K, 1) * (1 + N) + M * (1 + K + N)));
   (exports.matMul as ProductFunction)(
     offsetOf(wasm, a),
     offsetOf(wasm, b),
@@ -45,9 +48,9 @@ const body: WasmKernelBody = (exports, wasm, { a, b }, attrs) => {
     K,
     aRow,
     aK,
-    list,
+    scratch,
   );
-  wasm.wasm._free(list);
+  wasm.wasm._free(scratch);
   return out;
 };
 

@@ -312,7 +312,7 @@
   ;; C = op(A)·B: the 4×8 tiles of the blocks of four rows (below), then the blocks'
   ;; last N mod 8 columns, a tile of four when at least four are left, then one at a
   ;; time; then the last M mod 4 rows one at a time, in tiles of eight, four and one.
-  (func (export "matMul") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
+  (func $product (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
     (param $aRow i32) (param $aK i32) (param $list i32)
     (local $i i32) (local $j i32) (local $bRow i32) (local $pa i32) (local $pc i32) (local $count i32)
     (local $sparse i32) (local $packed i32) (local $k0 i32) (local $n i32)
@@ -435,4 +435,73 @@
             (br $ones)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
+
+  ;; matMul(a, b, c, M, N, K, aRow, aK, scratch): C = op(A)·B (see the top of this file).
+  ;; A row of op(A) that is all ±0 (a pixel that is 0 in every example of a minibatch, in
+  ;; the gradient Xᵀ·δ of a first layer's kernel) gives a row of C of +0 when B is all
+  ;; finite: each of its terms is ±0, and a sum of ±0 from +0 is +0. Where at least one
+  ;; row in eight is such and B is all finite, the other rows of op(A) are packed one after
+  ;; another into a matrix A′, C′ = A′·B is computed, and its rows go to their places in C,
+  ;; the rest of C being +0: the same bits, without the work of the zero rows. The
+  ;; scratch: the product's own (K int32 and K rows of B), then M int32 (the rows kept),
+  ;; A′ (M×K) and C′ (M×N).
+  (func (export "matMul") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
+    (param $aRow i32) (param $aK i32) (param $scratch i32)
+    (local $rows i32) (local $aPacked i32) (local $cPacked i32) (local $kept i32) (local $i i32) (local $k i32)
+    (local $bRow i32) (local $from i32) (local $to i32)
+    (local.set $bRow (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $rows (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $K) (i32.add (local.get $N) (i32.const 1))) (i32.const 2))))
+    (local.set $aPacked (i32.add (local.get $rows) (i32.shl (local.get $M) (i32.const 2))))
+    (local.set $cPacked (i32.add (local.get $aPacked) (i32.shl (i32.mul (local.get $M) (local.get $K)) (i32.const 2))))
+    ;; The rows of op(A) with an entry that is not ±0, in order.
+    (block $listed
+      (loop $scan
+        (br_if $listed (i32.ge_u (local.get $i) (local.get $M)))
+        (if (i32.eqz (call $columnAll (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))) (local.get $aK)
+              (local.get $K) (i32.const 1)))
+          (then
+            (i32.store (i32.add (local.get $rows) (i32.shl (local.get $kept) (i32.const 2))) (local.get $i))
+            (local.set $kept (i32.add (local.get $kept) (i32.const 1)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $scan)))
+    (if (if (result i32) (i32.gt_u (i32.shl (local.get $kept) (i32.const 3)) (i32.mul (local.get $M) (i32.const 7)))
+          (then (i32.const 1))
+          (else (i32.eqz (call $rowAll (local.get $b) (i32.mul (local.get $K) (local.get $N)) (i32.const 0)))))
+      (then
+        (call $product (local.get $a) (local.get $b) (local.get $c) (local.get $M) (local.get $N) (local.get $K)
+          (local.get $aRow) (local.get $aK) (local.get $scratch))
+        (return)))
+    ;; A′: the kept rows of op(A), row-major.
+    (local.set $i (i32.const 0))
+    (local.set $to (local.get $aPacked))
+    (block $packed
+      (loop $rowsOfA
+        (br_if $packed (i32.ge_u (local.get $i) (local.get $kept)))
+        (local.set $from (i32.add (local.get $a)
+          (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $aRow))))
+        (local.set $k (i32.const 0))
+        (block $rowDone
+          (loop $entries
+            (br_if $rowDone (i32.ge_u (local.get $k) (local.get $K)))
+            (f32.store (local.get $to) (f32.load (local.get $from)))
+            (local.set $from (i32.add (local.get $from) (local.get $aK)))
+            (local.set $to (i32.add (local.get $to) (i32.const 4)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $entries)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowsOfA)))
+    (call $product (local.get $aPacked) (local.get $b) (local.get $cPacked) (local.get $kept) (local.get $N) (local.get $K)
+      (i32.shl (local.get $K) (i32.const 2)) (i32.const 4) (local.get $scratch))
+    ;; C: +0, then the rows of C′ in their places.
+    (memory.fill (local.get $c) (i32.const 0) (i32.mul (local.get $M) (local.get $bRow)))
+    (local.set $i (i32.const 0))
+    (block $placed
+      (loop $rowsOfC
+        (br_if $placed (i32.ge_u (local.get $i) (local.get $kept)))
+        (memory.copy
+          (i32.add (local.get $c) (i32.mul (i32.load (i32.add (local.get $rows) (i32.shl (local.get $i) (i32.const 2)))) (local.get $bRow)))
+          (i32.add (local.get $cPacked) (i32.mul (local.get $i) (local.get $bRow)))
+          (local.get $bRow))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowsOfC))))
 )

@@ -122,6 +122,33 @@ describe("the matrix product's WebAssembly kernel", () => {
     }
   });
 
+  test("gives tf.matMul's bits where whole rows of op(A) are ±0 (rows of C it writes as +0 where B is finite)", () => {
+    // A pixel that is 0 in every example of a minibatch is a zero row of Xᵀ in a first layer's Xᵀ·δ.
+    let seed = 300;
+    for (const [M, N, K] of [
+      [8, 8, 4],
+      [13, 9, 33],
+      [9, 17, 129],
+      [784, 300, 100],
+    ]) {
+      for (const zeroRows of [0, 0.2, 0.5, 1]) {
+        for (const special of [null, Number.NaN, -Infinity]) {
+          tf.tidy(() => {
+            const random = () => Math.abs(Math.sin(++seed * 78.233) * 43758.5453) % 1;
+            const a = normal(M, K, ++seed).arraySync();
+            const b = normal(K, N, ++seed).arraySync();
+            for (let i = 0; i < M; i++) if (random() < zeroRows) a[i] = a[i].map((_, k) => (k % 2 === 0 ? -0 : 0));
+            if (special !== null) b[K >> 1][N >> 1] = special; // then the zero rows' column N/2 is NaN
+            const [A, B] = [tf.tensor2d(a), tf.tensor2d(b)];
+            const at = `M = ${M}, N = ${N}, K = ${K}, ${zeroRows} of the rows ±0, B with ${special}`;
+            assert.equal(difference(A, B, false), "", at);
+            assert.equal(difference(tf.transpose(A), B, true), "", `${at}, Aᵀ`);
+          });
+        }
+      }
+    }
+  });
+
   test("gives +0 for an empty inner dimension (where XNNPACK refuses to run and tf.matMul leaves memory unwritten)", () => {
     const c = tf.tidy(() => product(tf.zeros([5, 0]) as tf.Tensor2D, tf.zeros([0, 9]) as tf.Tensor2D).dataSync());
     assert.equal(c.length, 45);
