@@ -4,12 +4,13 @@
  * a running average with decay 0.999): after every step a ← d·a + (1 − d)·θ.
  */
 import * as tf from "@tensorflow/tfjs";
+import { averageUpdate } from "../kernels/average";
 import { fail } from "../validate";
 
 /**
  * Running averages of a model's trainable weights, and a way to swap them in. The
  * averages are kept as one vector over all the weights (in `trainableWeights` order),
- * so that an update is a handful of kernels whatever the number of weights.
+ * so that an update is one kernel whatever the number of weights (see kernels/average.ts).
  */
 export class WeightAverager {
   readonly decay: number;
@@ -31,10 +32,16 @@ export class WeightAverager {
     return tf.concat(this.variables.map((v) => tf.reshape(v.read(), [-1])));
   }
 
-  /** a ← d·a + (1 − d)·θ for every weight. */
+  /** a ← d·a + (1 − d)·θ for every weight (one WebAssembly kernel on the wasm backend: kernels/average.ts). */
   update(): void {
     tf.tidy(() => {
-      this.average.assign(tf.add(tf.mul(this.decay, this.average), tf.mul(1 - this.decay, this.flatWeights())));
+      this.average.assign(
+        averageUpdate(
+          this.average,
+          this.variables.map((v) => v.read()),
+          this.decay,
+        ),
+      );
     });
   }
 
