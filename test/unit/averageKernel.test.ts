@@ -12,6 +12,7 @@ import * as tf from "@tensorflow/tfjs";
 import { l0Dense, useBackend } from "l0-hard-concrete";
 import { averageKernelActive, averageUpdate, averageUpdateChain } from "l0-hard-concrete/internal/kernels/average";
 import { WeightAverager } from "l0-hard-concrete/internal/training/averaging";
+import { firstDifferent } from "./bits";
 
 before(async () => {
   await useBackend("wasm");
@@ -36,11 +37,6 @@ function both(shapes: number[][], decay: number, seed: number): { kernel: Float3
       chain: averageUpdateChain(average, weights, decay).dataSync() as Float32Array,
     };
   });
-}
-
-/** The first entry where the two differ bit for bit (NaN equals NaN), or −1. */
-function firstDifferent(a: Float32Array, b: Float32Array): number {
-  return a.findIndex((x, i) => !Object.is(x, b[i]) && !(Number.isNaN(x) && Number.isNaN(b[i])));
 }
 
 describe("the weights' running average as one WebAssembly kernel", () => {

@@ -37,6 +37,7 @@ import {
 } from "l0-hard-concrete/internal/kernels/gates";
 import { drawUniform, noiseKernelActive } from "l0-hard-concrete/internal/kernels/noise";
 import { sizeOf } from "l0-hard-concrete/internal/kernels/wasmModule";
+import { firstDifferent } from "./bits";
 import { kernelsOfL0DenseStep } from "./layerStep";
 
 before(async () => {
@@ -44,11 +45,6 @@ before(async () => {
 });
 
 const PAPER: HardConcreteParams = { beta: 2 / 3, gamma: -0.1, zeta: 1.1 };
-
-/** The first entry where two float32 arrays differ (NaN equals NaN), or −1. */
-function firstDifferent(a: Float32Array, b: Float32Array): number {
-  return a.findIndex((x, i) => !Object.is(x, b[i]) && !(Number.isNaN(x) && Number.isNaN(b[i])));
-}
 
 /** The first entry where kernel and chain differ for noise `u` and `logAlpha`, or −1, with the values. */
 function firstDifference(u: Float32Array, logAlpha: Float32Array, params = PAPER) {

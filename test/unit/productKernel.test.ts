@@ -13,16 +13,12 @@ import * as tf from "@tensorflow/tfjs";
 import { registerFastMatMul, useBackend } from "l0-hard-concrete";
 import { product, productChain, productKernelActive } from "l0-hard-concrete/internal/kernels/matMul";
 import { matMulFastGradient } from "l0-hard-concrete/internal/layers/matMul";
+import { firstDifferent } from "./bits";
 import { kernelsOfL0DenseStep } from "./layerStep";
 
 before(async () => {
   await useBackend("wasm");
 });
-
-/** The first entry where two float32 arrays differ (NaN equals NaN), or −1. */
-function firstDifferent(a: Float32Array, b: Float32Array): number {
-  return a.findIndex((x, i) => !Object.is(x, b[i]) && !(Number.isNaN(x) && Number.isNaN(b[i])));
-}
 
 /** Where kernel and chain differ for op(A)·B with A and B as given ("" when they agree). */
 function difference(a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean): string {
