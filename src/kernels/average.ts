@@ -15,6 +15,7 @@
  * threaded build's shared memory), run the chain.
  */
 import * as tf from "@tensorflow/tfjs";
+import { fail } from "../validate";
 import { AVERAGE_WASM_BASE64 } from "./averageWasm";
 import { offsetOf, registerWasmKernel, sizeOf } from "./wasmModule";
 
@@ -58,6 +59,14 @@ export function averageUpdateChain(average: tf.Tensor, weights: tf.Tensor[], dec
  * kernel on the wasm backend, `averageUpdateChain` elsewhere.
  */
 export function averageUpdate(average: tf.Tensor, weights: tf.Tensor[], decay: number): tf.Tensor {
+  // The kernel writes the average's entries weight by weight: a size or type that disagrees
+  // would write past its output in the backend's memory.
+  const entries = weights.reduce((sum, w) => sum + w.size, 0);
+  if (average.rank !== 1 || average.size !== entries) {
+    fail("averageUpdate", "average", average, `a vector of ${entries} entries, as many as the weights have`);
+  }
+  const wrong = [average, ...weights].find((t) => t.dtype !== "float32");
+  if (wrong !== undefined) fail("averageUpdate", "weights", wrong, "float32 tensors (and a float32 average)");
   if (!averageKernelActive()) return averageUpdateChain(average, weights, decay);
   const inputs: tf.NamedTensorMap = { average };
   weights.forEach((weight, i) => {

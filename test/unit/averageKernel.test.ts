@@ -55,6 +55,24 @@ describe("the weights' running average as one WebAssembly kernel", () => {
     }
   });
 
+  test("refuses an average whose length is not the weights' total, or tensors that are not float32, naming them", () => {
+    tf.tidy(() => {
+      const weights = [tf.ones([2, 3]), tf.ones([4])];
+      assert.throws(
+        () => averageUpdate(tf.zeros([9]), weights, 0.9),
+        /averageUpdate: average must be a vector of 10 entries/,
+      );
+      assert.throws(
+        () => averageUpdate(tf.zeros([2, 5]), weights, 0.9),
+        /averageUpdate: average must be a vector of 10/,
+      );
+      assert.throws(
+        () => averageUpdate(tf.zeros([10]), [tf.ones([2, 3]), tf.ones([4], "int32")], 0.9),
+        /averageUpdate: weights must be float32 tensors/,
+      );
+    });
+  });
+
   test("still works after the backend's memory has grown (it imports the memory, not its buffer)", () => {
     const large = tf.zeros([64 * 1024 * 1024]); // 256 MB: more than the backend has allocated so far
     const { kernel, chain } = both([[1001], [6]], 0.999, 8);
