@@ -14,6 +14,10 @@
  * sparse L0 layer's product costs what its open rows cost; and the rows of op(A)
  * that are all ±0 where B is finite (a pixel that is 0 in every example of the
  * minibatch, in the kernel's gradient Xᵀ·δ of a first layer), whose rows of C are +0.
+ * Where op(A) is mostly ±0 (a minibatch of digits, about a quarter of whose pixels are
+ * not 0) and B finite, it sums each row over its entries that are not ±0 only, with the
+ * same bits: 100×784 digits by 784×300 in 0.77 of the time, their Xᵀ·δ in 0.73,
+ * 2,000 digits in 0.43 (in one process, alternating).
  *
  * Other backends, and a wasm backend whose memory this module cannot import (a
  * threaded build's shared memory), run `tf.matMul` (of `tf.transpose(A)` for Aᵀ·B).
@@ -36,9 +40,13 @@ const body: WasmKernelBody = (exports, wasm, { a, b }, attrs) => {
   const out = wasm.makeOutput([M, N], "float32");
   // op(A)'s entry (i, k) is at i·aRow + k·aK bytes: A is M×K, or K×M read transposed.
   const [aRow, aK] = transposeA ? [4, 4 * M] : [4 * K, 4];
-  // Scratch: the list of the k whose terms can be non-zero (K int32) and their rows of B, then
-  // the list of op(A)'s rows that are not all ±0 (M int32), those rows (M×K) and their product (M×N).
-  const scratch = wasm.wasm._malloc(4 * (Math.max(K, 1) * (1 + N) + M * (1 + K + N)));
+  // Scratch, the larger of the tiles' and the sparse path's (matMul.wat): the list of the k whose
+  // terms can be non-zero (K int32) and their rows of B, then the list of op(A)'s rows that are not
+  // all ±0 (M int32), those rows (M×K) and their product (M×N); or M + 1 int32, K bytes rounded up
+  // to eight and up to M·K pairs of 8 bytes.
+  const tiles = 4 * (Math.max(K, 1) * (1 + N) + M * (1 + K + N));
+  const sparse = 4 * (M + 1) + 8 * Math.ceil(K / 8) + 8 * M * K;
+  const scratch = wasm.wasm._malloc(Math.max(tiles, sparse));
   (exports.matMul as ProductFunction)(
     offsetOf(wasm, a),
     offsetOf(wasm, b),

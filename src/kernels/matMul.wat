@@ -24,6 +24,12 @@
 ;; starts at +0 changes no bit. Where at least one k in eight is such, the main tiles
 ;; run over the other k only, their rows of B packed one after another (`matMul`'s
 ;; `list`: room for K int32 and K rows of B).
+;;
+;; And where op(A) is mostly ±0 (a minibatch of digits: about a quarter of the pixels are
+;; not 0) and B is all finite, it sums over op(A)'s entries that are not ±0 only: each row
+;; of C over its own list of k, in order (`matMul`; a term costs about twice a tile's, so
+;; it does so when the terms are fewer than half of what the tiles would multiply). The
+;; terms left out are ±0: the same bits.
 ;; The module imports the memory and has no data of its own.
 (module
   (import "env" "memory" (memory 0))
@@ -436,7 +442,232 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
+  ;; The element-sparse path (see `matMul`): op(A)'s entries that are not ±0, listed row by
+  ;; row as pairs (byte offset k·4N of B's row k, then the entry as float32), and the rows of
+  ;; C summed over those pairs only, in order of k.
+
+  ;; Whether at most a third of the n float32 from byte offset $at are not ±0, counted four
+  ;; at a time; it stops at the first kilobyte boundary past which more than that are counted.
+  (func $mostlyZero (param $at i32) (param $n i32) (result i32)
+    (local $end i32) (local $limit i32) (local $counts v128) (local $count i32)
+    (local.set $limit (i32.div_u (local.get $n) (i32.const 3)))
+    (local.set $end (i32.add (local.get $at) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vectorsDone
+      (loop $vectors
+        (br_if $vectorsDone (i32.ge_u (local.get $at) (local.get $end)))
+        ;; A lane that is not ±0 compares as -1: subtracting it counts it.
+        (local.set $counts (i32x4.sub (local.get $counts)
+          (i32x4.ne (v128.and (v128.load (local.get $at)) (i32x4.splat (i32.const 0x7fffffff))) (v128.const i32x4 0 0 0 0))))
+        (local.set $at (i32.add (local.get $at) (i32.const 16)))
+        (if (i32.eqz (i32.and (local.get $at) (i32.const 1023)))
+          (then (if (i32.gt_u (call $laneSum (local.get $counts)) (local.get $limit)) (then (return (i32.const 0))))))
+        (br $vectors)))
+    (local.set $count (call $laneSum (local.get $counts)))
+    (local.set $n (i32.and (local.get $n) (i32.const 3)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.eqz (local.get $n)))
+        (local.set $count (i32.add (local.get $count)
+          (i32.ne (i32.and (i32.load (local.get $at)) (i32.const 0x7fffffff)) (i32.const 0))))
+        (local.set $at (i32.add (local.get $at) (i32.const 4)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $tail)))
+    (i32.le_u (local.get $count) (local.get $limit)))
+
+  ;; The sum of the four lanes.
+  (func $laneSum (param $x v128) (result i32)
+    (i32.add (i32.add (i32x4.extract_lane 0 (local.get $x)) (i32x4.extract_lane 1 (local.get $x)))
+      (i32.add (i32x4.extract_lane 2 (local.get $x)) (i32x4.extract_lane 3 (local.get $x)))))
+
+  ;; The larger of two unsigned integers.
+  (func $maxU (param $x i32) (param $y i32) (result i32)
+    (select (local.get $x) (local.get $y) (i32.gt_u (local.get $x) (local.get $y))))
+
+  ;; Marks at $zeroRows (K bytes) the rows of B that are all ±0, and returns whether B is
+  ;; all finite; one pass over B, four at a time.
+  (func $rowsOfB (param $b i32) (param $K i32) (param $N i32) (param $zeroRows i32) (result i32)
+    (local $k i32) (local $at i32) (local $end i32) (local $magnitudes v128) (local $largest v128)
+    (local $any i32) (local $j i32) (local $finite i32)
+    (local.set $finite (i32.const 1))
+    (local.set $at (local.get $b))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $k) (local.get $K)))
+        (local.set $end (i32.add (local.get $at) (i32.shl (i32.and (local.get $N) (i32.const -4)) (i32.const 2))))
+        (local.set $largest (v128.const i32x4 0 0 0 0))
+        (block $vectorsDone
+          (loop $vectors
+            (br_if $vectorsDone (i32.ge_u (local.get $at) (local.get $end)))
+            (local.set $magnitudes (v128.and (v128.load (local.get $at)) (i32x4.splat (i32.const 0x7fffffff))))
+            (local.set $largest (i32x4.max_u (local.get $largest) (local.get $magnitudes)))
+            (local.set $at (i32.add (local.get $at) (i32.const 16)))
+            (br $vectors)))
+        (local.set $any (call $maxU
+          (call $maxU (i32x4.extract_lane 0 (local.get $largest)) (i32x4.extract_lane 1 (local.get $largest)))
+          (call $maxU (i32x4.extract_lane 2 (local.get $largest)) (i32x4.extract_lane 3 (local.get $largest)))))
+        (local.set $j (i32.and (local.get $N) (i32.const 3)))
+        (block $tailDone
+          (loop $tail
+            (br_if $tailDone (i32.eqz (local.get $j)))
+            (local.set $any (call $maxU (local.get $any) (i32.and (i32.load (local.get $at)) (i32.const 0x7fffffff))))
+            (local.set $at (i32.add (local.get $at) (i32.const 4)))
+            (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+            (br $tail)))
+        ;; $any: the largest magnitude's bits of the row; ±0 when 0, not finite from 0x7f800000.
+        (i32.store8 (i32.add (local.get $zeroRows) (local.get $k)) (i32.eqz (local.get $any)))
+        (if (i32.ge_u (local.get $any) (i32.const 0x7f800000)) (then (local.set $finite (i32.const 0))))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $rows)))
+    (local.get $finite))
+
+  ;; The number of the n bytes from $at that are not 0.
+  (func $nonZeroCountBytes (param $at i32) (param $n i32) (result i32)
+    (local $count i32)
+    (block $done
+      (loop $bytes
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $count (i32.add (local.get $count) (i32.ne (i32.load8_u (local.get $at)) (i32.const 0))))
+        (local.set $at (i32.add (local.get $at) (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $bytes)))
+    (local.get $count))
+
+  ;; Lists op(A)'s entries whose terms can be non-zero as pairs from byte offset $pairs, row
+  ;; i's from pair $starts[i] to pair $starts[i + 1], each row in order of k, and returns
+  ;; their count: an entry is left out where it is ±0 (B being finite), or finite where its
+  ;; row of B is all ±0 ($zeroRows).
+  (func $listEntries (param $a i32) (param $M i32) (param $K i32) (param $aRow i32) (param $aK i32)
+    (param $bRow i32) (param $zeroRows i32) (param $starts i32) (param $pairs i32) (result i32)
+    (local $i i32) (local $k i32) (local $at i32) (local $bits i32) (local $count i32) (local $to i32)
+    (block $rowsDone
+      (loop $rows
+        (i32.store (i32.add (local.get $starts) (i32.shl (local.get $i) (i32.const 2))) (local.get $count))
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $M)))
+        (local.set $at (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))))
+        (local.set $k (i32.const 0))
+        (block $entriesDone
+          (loop $entries
+            (br_if $entriesDone (i32.ge_u (local.get $k) (local.get $K)))
+            (local.set $bits (i32.load (local.get $at)))
+            (if (i32.and (local.get $bits) (i32.const 0x7fffffff))
+              (then
+                (if (i32.eqz (i32.and (i32.load8_u (i32.add (local.get $zeroRows) (local.get $k)))
+                      (i32.lt_u (i32.and (local.get $bits) (i32.const 0x7fffffff)) (i32.const 0x7f800000))))
+                  (then
+                    (local.set $to (i32.add (local.get $pairs) (i32.shl (local.get $count) (i32.const 3))))
+                    (i32.store (local.get $to) (i32.mul (local.get $k) (local.get $bRow)))
+                    (i32.store offset=4 (local.get $to) (local.get $bits))
+                    (local.set $count (i32.add (local.get $count) (i32.const 1)))))))
+            (local.set $at (i32.add (local.get $at) (local.get $aK)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $entries)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))
+    (local.get $count))
+
+  ;; Columns j to j + 31 of a row of C ($pc: C[i][j]) from the $count pairs at $pairs;
+  ;; $pb: B[0][j].
+  (func $sparse1x32 (param $pairs i32) (param $count i32) (param $pb i32) (param $pc i32)
+    (local $end i32) (local $row i32) (local $x v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
+    (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $count) (i32.const 3))))
+    (block $done
+      (loop $terms
+        (br_if $done (i32.ge_u (local.get $pairs) (local.get $end)))
+        (local.set $row (i32.add (local.get $pb) (i32.load (local.get $pairs))))
+        (local.set $x (v128.load32_splat offset=4 (local.get $pairs)))
+        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (local.get $x) (v128.load (local.get $row)))))
+        (local.set $c1 (f32x4.add (local.get $c1) (f32x4.mul (local.get $x) (v128.load offset=16 (local.get $row)))))
+        (local.set $c2 (f32x4.add (local.get $c2) (f32x4.mul (local.get $x) (v128.load offset=32 (local.get $row)))))
+        (local.set $c3 (f32x4.add (local.get $c3) (f32x4.mul (local.get $x) (v128.load offset=48 (local.get $row)))))
+        (local.set $c4 (f32x4.add (local.get $c4) (f32x4.mul (local.get $x) (v128.load offset=64 (local.get $row)))))
+        (local.set $c5 (f32x4.add (local.get $c5) (f32x4.mul (local.get $x) (v128.load offset=80 (local.get $row)))))
+        (local.set $c6 (f32x4.add (local.get $c6) (f32x4.mul (local.get $x) (v128.load offset=96 (local.get $row)))))
+        (local.set $c7 (f32x4.add (local.get $c7) (f32x4.mul (local.get $x) (v128.load offset=112 (local.get $row)))))
+        (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
+        (br $terms)))
+    (v128.store (local.get $pc) (local.get $c0))
+    (v128.store offset=16 (local.get $pc) (local.get $c1))
+    (v128.store offset=32 (local.get $pc) (local.get $c2))
+    (v128.store offset=48 (local.get $pc) (local.get $c3))
+    (v128.store offset=64 (local.get $pc) (local.get $c4))
+    (v128.store offset=80 (local.get $pc) (local.get $c5))
+    (v128.store offset=96 (local.get $pc) (local.get $c6))
+    (v128.store offset=112 (local.get $pc) (local.get $c7)))
+
+  ;; The same for columns j to j + 3.
+  (func $sparse1x4 (param $pairs i32) (param $count i32) (param $pb i32) (param $pc i32)
+    (local $end i32) (local $c0 v128)
+    (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $count) (i32.const 3))))
+    (block $done
+      (loop $terms
+        (br_if $done (i32.ge_u (local.get $pairs) (local.get $end)))
+        (local.set $c0 (f32x4.add (local.get $c0) (f32x4.mul (v128.load32_splat offset=4 (local.get $pairs))
+          (v128.load (i32.add (local.get $pb) (i32.load (local.get $pairs)))))))
+        (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
+        (br $terms)))
+    (v128.store (local.get $pc) (local.get $c0)))
+
+  ;; The same for column j alone.
+  (func $sparse1x1 (param $pairs i32) (param $count i32) (param $pb i32) (param $pc i32)
+    (local $end i32) (local $c0 f32)
+    (local.set $end (i32.add (local.get $pairs) (i32.shl (local.get $count) (i32.const 3))))
+    (block $done
+      (loop $terms
+        (br_if $done (i32.ge_u (local.get $pairs) (local.get $end)))
+        (local.set $c0 (f32.add (local.get $c0) (f32.mul (f32.load offset=4 (local.get $pairs))
+          (f32.load (i32.add (local.get $pb) (i32.load (local.get $pairs)))))))
+        (local.set $pairs (i32.add (local.get $pairs) (i32.const 8)))
+        (br $terms)))
+    (f32.store (local.get $pc) (local.get $c0)))
+
+  ;; C = op(A)·B from the pairs of $listEntries: each row of C in 32 columns at a time, then
+  ;; four, then one.
+  (func $sparseProduct (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $starts i32) (param $pairs i32)
+    (local $i i32) (local $j i32) (local $first i32) (local $count i32) (local $pb i32) (local $pc i32)
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $M)))
+        (local.set $first (i32.load (i32.add (local.get $starts) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $count (i32.sub (i32.load offset=4 (i32.add (local.get $starts) (i32.shl (local.get $i) (i32.const 2))))
+          (local.get $first)))
+        (local.set $first (i32.add (local.get $pairs) (i32.shl (local.get $first) (i32.const 3))))
+        (local.set $pb (local.get $b))
+        (local.set $pc (i32.add (local.get $c) (i32.shl (i32.mul (local.get $i) (local.get $N)) (i32.const 2))))
+        (local.set $j (i32.const 0))
+        (block $wideDone
+          (loop $wide
+            (br_if $wideDone (i32.gt_u (i32.add (local.get $j) (i32.const 32)) (local.get $N)))
+            (call $sparse1x32 (local.get $first) (local.get $count) (local.get $pb) (local.get $pc))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 128)))
+            (local.set $pc (i32.add (local.get $pc) (i32.const 128)))
+            (local.set $j (i32.add (local.get $j) (i32.const 32)))
+            (br $wide)))
+        (block $foursDone
+          (loop $fours
+            (br_if $foursDone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $N)))
+            (call $sparse1x4 (local.get $first) (local.get $count) (local.get $pb) (local.get $pc))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 16)))
+            (local.set $pc (i32.add (local.get $pc) (i32.const 16)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $fours)))
+        (block $onesDone
+          (loop $ones
+            (br_if $onesDone (i32.ge_u (local.get $j) (local.get $N)))
+            (call $sparse1x1 (local.get $first) (local.get $count) (local.get $pb) (local.get $pc))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+            (local.set $pc (i32.add (local.get $pc) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $ones)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
   ;; matMul(a, b, c, M, N, K, aRow, aK, scratch): C = op(A)·B (see the top of this file).
+  ;; Where at most a third of op(A)'s entries are not ±0 and B is all finite, each row of C
+  ;; is summed over the entries of its row of op(A) whose terms can be non-zero, as listed by
+  ;; $listEntries, when they are fewer than half of the terms of the tiles' k (the scratch:
+  ;; M + 1 int32, K bytes rounded up to eight, then up to M·K pairs of 8 bytes). Otherwise:
   ;; A row of op(A) that is all ±0 (a pixel that is 0 in every example of a minibatch, in
   ;; the gradient Xᵀ·δ of a first layer's kernel) gives a row of C of +0 when B is all
   ;; finite: each of its terms is ±0, and a sum of ±0 from +0 is +0. Where at least one
@@ -448,11 +679,29 @@
   (func (export "matMul") (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
     (param $aRow i32) (param $aK i32) (param $scratch i32)
     (local $rows i32) (local $aPacked i32) (local $cPacked i32) (local $kept i32) (local $i i32) (local $k i32)
-    (local $bRow i32) (local $from i32) (local $to i32)
+    (local $bRow i32) (local $from i32) (local $to i32) (local $zeroRows i32) (local $pairs i32)
     (local.set $bRow (i32.shl (local.get $N) (i32.const 2)))
     (local.set $rows (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $K) (i32.add (local.get $N) (i32.const 1))) (i32.const 2))))
     (local.set $aPacked (i32.add (local.get $rows) (i32.shl (local.get $M) (i32.const 2))))
     (local.set $cPacked (i32.add (local.get $aPacked) (i32.shl (i32.mul (local.get $M) (local.get $K)) (i32.const 2))))
+    ;; Where at most a third of op(A)'s entries are not ±0 and B is all finite, the products
+    ;; of op(A)'s entries that are not ±0 only, when they are fewer than half of what the
+    ;; tiles would multiply (a term of the tiles takes about half the time of one here).
+    (if (call $mostlyZero (local.get $a) (i32.mul (local.get $M) (local.get $K)))
+      (then
+        (local.set $zeroRows (i32.add (local.get $scratch) (i32.shl (i32.add (local.get $M) (i32.const 1)) (i32.const 2))))
+        (local.set $pairs (i32.add (local.get $zeroRows) (i32.and (i32.add (local.get $K) (i32.const 7)) (i32.const -8))))
+        (if (call $rowsOfB (local.get $b) (local.get $K) (local.get $N) (local.get $zeroRows))
+          (then
+            (local.set $i (call $listEntries (local.get $a) (local.get $M) (local.get $K) (local.get $aRow) (local.get $aK)
+              (local.get $bRow) (local.get $zeroRows) (local.get $scratch) (local.get $pairs)))
+            (if (i32.le_u (i32.shl (local.get $i) (i32.const 1))
+                  (i32.mul (local.get $M) (i32.sub (local.get $K) (call $nonZeroCountBytes (local.get $zeroRows) (local.get $K)))))
+              (then
+                (call $sparseProduct (local.get $b) (local.get $c) (local.get $M) (local.get $N) (local.get $scratch)
+                  (local.get $pairs))
+                (return)))
+            (local.set $i (i32.const 0))))))
     ;; The rows of op(A) with an entry that is not ±0, in order.
     (block $listed
       (loop $scan

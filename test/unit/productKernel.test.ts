@@ -145,6 +145,40 @@ describe("the matrix product's WebAssembly kernel", () => {
     }
   });
 
+  test("gives tf.matMul's bits where most entries of op(A) are ±0 (the terms its sparse path leaves out)", () => {
+    // A minibatch of digits is about three quarters 0: each row of C is then summed over its own
+    // entries that are not ±0. Densities around the path's third, -0 among the zeros, specials in A
+    // (kept: 0·∞ is NaN) also facing rows of B that are all ±0 (a closed gate's), and column counts
+    // around its tiles of 32, 4 and 1.
+    const specials = [Number.NaN, Infinity, -Infinity, 3e38, 1e-45];
+    let seed = 500;
+    for (const [M, N, K] of [
+      [1, 1, 1],
+      [2, 33, 7],
+      [5, 37, 64],
+      [7, 100, 300],
+      [100, 300, 784],
+      [3, 31, 9],
+      [9, 36, 40],
+    ]) {
+      for (const density of [0, 0.05, 0.2, 0.3, 0.4]) {
+        tf.tidy(() => {
+          const random = () => Math.abs(Math.sin(++seed * 4.1414) * 43758.5453) % 1;
+          const a = normal(M, K, ++seed)
+            .arraySync()
+            .map((row) => row.map((x, k) => (random() < density ? x : k % 3 === 0 ? -0 : 0)));
+          const b = normal(K, N, ++seed).arraySync();
+          for (let k = 0; k < K; k++) if (random() < 0.2) b[k] = b[k].map((_, j) => (j % 2 === 0 ? -0 : 0));
+          if (M * K > 4) a[M >> 1][K >> 1] = specials[seed % specials.length];
+          const [A, B] = [tf.tensor2d(a, [M, K]), tf.tensor2d(b, [K, N])];
+          const at = `M = ${M}, N = ${N}, K = ${K}, density ${density}`;
+          assert.equal(difference(A, B, false), "", at);
+          assert.equal(difference(tf.transpose(A), B, true), "", `${at}, Aᵀ`);
+        });
+      }
+    }
+  });
+
   test("gives +0 for an empty inner dimension (where XNNPACK refuses to run and tf.matMul leaves memory unwritten)", () => {
     const c = tf.tidy(() => product(tf.zeros([5, 0]) as tf.Tensor2D, tf.zeros([0, 9]) as tf.Tensor2D).dataSync());
     assert.equal(c.length, 45);
