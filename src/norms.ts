@@ -4,7 +4,7 @@
  * ‖θ‖₀; the Lq family explains where that count comes from.
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkTensorFinite } from "./gates/checks";
+import { checkTensorFiniteBySum } from "./gates/checks";
 import { checkAllFinite, checkGreater, fail } from "./validate";
 
 /** Plain numbers accepted wherever a tensor is: computed in float64. */
@@ -30,9 +30,27 @@ function countNonZero(x: tf.Tensor): tf.Scalar {
   return count(x) as tf.Scalar;
 }
 
-/** Checks that every entry of `x`, a tensor (one read of its values) or plain numbers, is finite. */
+/**
+ * Σ|xᵢ| of a float32 tensor, with the gradient tfjs's autodiff gives `tf.sum(tf.abs(x))`
+ * (and `tf.sum(tf.pow(tf.abs(x), 1))`), ∂/∂xᵢ = 1 where xᵢ > 0 and −1 elsewhere (tf.abs's
+ * gradient, `tf.step(x, −1)`), the same bits, in one product with the upstream gradient:
+ * tfjs's gradient of `tf.sum` fills a tensor of ones in JavaScript at every call (about
+ * 0.7 ms for an MLP's 235,200 first-layer weights), and `tf.pow`'s adds four passes.
+ */
+function absoluteSum(x: tf.Tensor): tf.Scalar {
+  const sum = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const input = inputs[0] as tf.Tensor;
+    return { value: sumOf(tf.abs(input)), gradFunc: (dy: tf.Tensor) => tf.mul(dy, tf.step(input, -1)) };
+  });
+  return sum(x) as tf.Scalar;
+}
+
+/**
+ * Checks that every entry of `x`, a tensor (one read of one number, `checkTensorFiniteBySum`:
+ * an L1 penalty calls it at every training step) or plain numbers, is finite.
+ */
 function checkNumbers(where: string, x: tf.Tensor | Numbers): void {
-  if (x instanceof tf.Tensor) checkTensorFinite(where, "x", x);
+  if (x instanceof tf.Tensor) checkTensorFiniteBySum(where, "x", x);
   else if (x === null || typeof x !== "object" || typeof x.length !== "number") {
     fail(where, "x", x, "a tf.Tensor or an array of numbers");
   } else checkAllFinite(where, "x", x);
@@ -43,14 +61,17 @@ function checkNumbers(where: string, x: tf.Tensor | Numbers): void {
  *
  * As q → 0⁺ each term |xᵢ|^q tends to 1 when xᵢ ≠ 0 and stays 0 when xᵢ = 0, so
  * ‖x‖_q^q → ‖x‖₀ (the count of non-zeros). For q < 1 the function is not convex.
- * A tensor gives a float32 scalar tensor; plain numbers give a float64 number.
+ * A tensor gives a float32 scalar tensor; plain numbers give a float64 number. For
+ * q = 1 (an L1 penalty) a float32 tensor's gradient costs one pass (`absoluteSum`).
  */
 export function lqPowerSum(x: tf.Tensor, q: number): tf.Scalar;
 export function lqPowerSum(x: Numbers, q: number): number;
 export function lqPowerSum(x: tf.Tensor | Numbers, q: number): tf.Scalar | number {
   checkGreater("lqPowerSum", "q", q, 0);
   checkNumbers("lqPowerSum", x);
-  if (x instanceof tf.Tensor) return tf.tidy(() => sumOf(tf.pow(tf.abs(x), q)));
+  if (x instanceof tf.Tensor) {
+    return tf.tidy(() => (q === 1 && x.dtype === "float32" ? absoluteSum(x) : sumOf(tf.pow(tf.abs(x), q))));
+  }
   let sum = 0;
   for (let i = 0; i < x.length; i++) sum += Math.abs(x[i]) ** q;
   return sum;

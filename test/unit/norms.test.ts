@@ -63,6 +63,32 @@ describe("lqNorm and lqPowerSum", () => {
     assert.ok(gradient([0, 0, 0], 1).every(Number.isFinite));
   });
 
+  test("lqPowerSum(x, 1) of a tensor has the value and gradient bits of tfjs's tf.sum(tf.abs(x)), also at ±0", () => {
+    const values = [3, -4, 0, -0, 1e-45, -2.5e-38, 7e37, 0.1, -0.3];
+    const x = tf.tensor1d(values);
+    for (const dy of [1, -0.37, 2e-3]) {
+      const [ours, chain] = tf.tidy(() => {
+        const weighted = (f: (v: tf.Tensor) => tf.Scalar) => (v: tf.Tensor) => tf.mul(dy, f(v)) as tf.Scalar;
+        const lq = (v: tf.Tensor) => lqPowerSum(v, 1);
+        const plain = (v: tf.Tensor) => tf.sum(tf.abs(v)) as tf.Scalar;
+        return [
+          [weighted(lq)(x), tf.grad(weighted(lq))(x)],
+          [weighted(plain)(x), tf.grad(weighted(plain))(x)],
+        ].map((pair) => pair.map((t) => Array.from(t.dataSync())));
+      });
+      assert.deepEqual(ours, chain, `dy = ${dy}`); // deepEqual tells −0 from +0 (Object.is)
+    }
+    const slopes = tf.tidy(() =>
+      Array.from(
+        tf
+          .grad((v: tf.Tensor) => lqPowerSum(v, 1))(x)
+          .dataSync(),
+      ),
+    );
+    assert.deepEqual(slopes, [1, -1, -1, -1, 1, -1, 1, 1, -1]);
+    x.dispose();
+  });
+
   test("the power sum tends to the count of non-zeros as q → 0", () => {
     const x = [0, 0.5, -2, 0, 3];
     assert.ok(Math.abs(lqPowerSum(x, 1e-6) - 3) < 1e-5);
