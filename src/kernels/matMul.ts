@@ -16,8 +16,8 @@
  * minibatch, in the kernel's gradient Xᵀ·δ of a first layer), whose rows of C are +0.
  * Where op(A) is mostly ±0 (a minibatch of digits, about a quarter of whose pixels are
  * not 0) and B finite, it sums each row over its entries that are not ±0 only, with the
- * same bits: 100×784 digits by 784×300 in 0.77 of the time, their Xᵀ·δ in 0.73,
- * 2,000 digits in 0.43 (in one process, alternating).
+ * same bits: 100×784 digits by 784×300 in 0.72 of the time, their Xᵀ·δ in 0.64,
+ * 2,000 digits in 0.37 (in one process, alternating with the kernel before).
  *
  * Other backends, and a wasm backend whose memory this module cannot import (a
  * threaded build's shared memory), run `tf.matMul` (of `tf.transpose(A)` for Aᵀ·B).
