@@ -39,9 +39,13 @@ class KernelClient {
     { reply?: string; idle: boolean; out: string; err: string; done: (r: Reply) => void }
   >();
   private session = randomUUID();
+  private infoWaiters = new Map<string, () => void>();
   private constructor(private ws: WebSocket) {
     ws.on("message", (data) => {
       const msg = JSON.parse(String(data));
+      if (msg.channel === "shell" && msg.header.msg_type === "kernel_info_reply") {
+        this.infoWaiters.get(msg.parent_header?.msg_id)?.();
+      }
       const entry = this.pending.get(msg.parent_header?.msg_id);
       if (!entry) return;
       if (msg.channel === "shell" && msg.header.msg_type === "execute_reply") entry.reply = msg.content.status;
@@ -65,6 +69,39 @@ class KernelClient {
       ws.once("open", () => done(new KernelClient(ws)));
       ws.once("error", fail);
     });
+  }
+
+  /**
+   * Waits until the kernel answers a kernel_info_request, asking again every 2 s, as
+   * JupyterLab does before a first cell, so that a kernel still starting under load is
+   * told apart from one that takes a cell and never answers.
+   */
+  async ready(seconds: number): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    while (Date.now() < deadline) {
+      const msgId = randomUUID();
+      const answered = new Promise<boolean>((done) => {
+        const timer = setTimeout(() => done(false), 2000);
+        this.infoWaiters.set(msgId, () => {
+          clearTimeout(timer);
+          done(true);
+        });
+      });
+      const header = {
+        msg_id: msgId,
+        session: this.session,
+        username: "test",
+        msg_type: "kernel_info_request",
+        version: "5.3",
+      };
+      this.ws.send(
+        JSON.stringify({ header, parent_header: {}, metadata: {}, content: {}, channel: "shell", buffers: [] }),
+      );
+      const ok = await answered;
+      this.infoWaiters.delete(msgId);
+      if (ok) return;
+    }
+    throw new Error(`the kernel answered no kernel_info_request within ${seconds} s`);
   }
 
   execute(code: string, seconds: number): Promise<Reply> {
@@ -176,6 +213,7 @@ async function student(origin: string, serviceToken: string, name: string, homes
   const ws = `${origin.replace(/^http/, "ws")}/user/${name}/api/kernels/${session.json.kernel.id}/channels`;
   const kernel = await KernelClient.open(ws, token);
   try {
+    await kernel.ready(120);
     const cwd = await kernel.execute("console.log(process.cwd())", 120);
     const own = join(homes, name, "l0-course", "notebooks");
     if (cwd.stdout.trim() !== own) at(`the kernel runs in ${cwd.stdout.trim()}, not in their copy ${own}`);
@@ -207,6 +245,8 @@ test("three students run the start of chapter 01 through the classroom hub at on
   try {
     await waitUntilUp(hub, `${origin}/hub/api`, "the hub (tools/hub.mjs)", 120);
     problems = (await Promise.all(STUDENTS.map((name) => student(origin, token, name, homes)))).flat();
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nthe hub's log, last lines:\n${hub.log().slice(-3000)}`);
   } finally {
     left = await stopServer(hub, 30);
     rmSync(work, { recursive: true, force: true });
