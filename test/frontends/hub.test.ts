@@ -87,16 +87,7 @@ class KernelClient {
           done(true);
         });
       });
-      const header = {
-        msg_id: msgId,
-        session: this.session,
-        username: "test",
-        msg_type: "kernel_info_request",
-        version: "5.3",
-      };
-      this.ws.send(
-        JSON.stringify({ header, parent_header: {}, metadata: {}, content: {}, channel: "shell", buffers: [] }),
-      );
+      this.send(msgId, "kernel_info_request", {});
       const ok = await answered;
       this.infoWaiters.delete(msgId);
       if (ok) return;
@@ -104,15 +95,14 @@ class KernelClient {
     throw new Error(`the kernel answered no kernel_info_request within ${seconds} s`);
   }
 
+  /** Sends a request of type `msgType` on the shell channel. */
+  private send(msgId: string, msgType: string, content: object): void {
+    const header = { msg_id: msgId, session: this.session, username: "test", msg_type: msgType, version: "5.3" };
+    this.ws.send(JSON.stringify({ header, parent_header: {}, metadata: {}, content, channel: "shell", buffers: [] }));
+  }
+
   execute(code: string, seconds: number): Promise<Reply> {
     const msgId = randomUUID();
-    const header = {
-      msg_id: msgId,
-      session: this.session,
-      username: "test",
-      msg_type: "execute_request",
-      version: "5.3",
-    };
     const content = {
       code,
       silent: false,
@@ -135,7 +125,7 @@ class KernelClient {
           done(reply);
         },
       });
-      this.ws.send(JSON.stringify({ header, parent_header: {}, metadata: {}, content, channel: "shell", buffers: [] }));
+      this.send(msgId, "execute_request", content);
     });
   }
 
