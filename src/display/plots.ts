@@ -247,6 +247,11 @@ export interface PlotOptions {
   y2Range?: [number, number];
   logX?: boolean;
   logY?: boolean;
+  /**
+   * Values at which to label the y axis, each written out in full (a log axis otherwise
+   * labels 20, 30 and 40 between its powers of ten as 2, 3 and 4).
+   */
+  yTicks?: readonly number[];
   /** Height in pixels (default 420; 480 with a slider). */
   height?: number;
   /** Axes for an `image`: row 0 at the top, square pixels. */
@@ -255,16 +260,26 @@ export interface PlotOptions {
   layout?: Record<string, unknown>;
 }
 
-function axis(title: string, range?: [number, number], log?: boolean): Record<string, unknown> {
-  return { title: { text: title }, ...(range ? { range } : {}), ...(log ? { type: "log" } : {}) };
+function axis(
+  title: string,
+  range?: [number, number],
+  log?: boolean,
+  ticks?: readonly number[],
+): Record<string, unknown> {
+  const labels = ticks ? { tickvals: [...ticks], ticktext: ticks.map((v) => String(v)) } : {};
+  return { title: { text: title }, ...(range ? { range } : {}), ...(log ? { type: "log" } : {}), ...labels };
 }
 
 function layoutOf(options: PlotOptions): Record<string, unknown> {
   if (!options || typeof options.title !== "string") fail("plot", "options.title", options?.title, "a string");
+  const ticks = options.yTicks;
+  if (ticks !== undefined && !(Array.isArray(ticks) && ticks.every((v) => Number.isFinite(v)))) {
+    fail("plot", "options.yTicks", ticks, "an array of finite numbers");
+  }
   const layout: Record<string, unknown> = {
     title: { text: options.title },
     xaxis: axis(options.x, options.xRange, options.logX),
-    yaxis: axis(options.y, options.yRange, options.logY),
+    yaxis: axis(options.y, options.yRange, options.logY, options.yTicks),
     height: options.height ?? 420,
   };
   if (options.image) {

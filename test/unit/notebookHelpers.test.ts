@@ -190,6 +190,13 @@ describe("figure builders", () => {
     assert.equal(layout.xaxis.type, "log");
     assert.deepEqual(layout.yaxis.range, [0, 5]);
     assert.equal(layout.yaxis2.overlaying, "y");
+    const ticked = plot([line("a", [1, 2], [3, 40])], { title: "T", x: "x", y: "y", logY: true, yTicks: [3, 10, 40] });
+    const yaxis = (ticked.layout as Record<string, Record<string, unknown>>).yaxis;
+    assert.deepEqual([yaxis.type, yaxis.tickvals, yaxis.ticktext], ["log", [3, 10, 40], ["3", "10", "40"]]);
+    assert.throws(
+      () => plot([], { title: "T", x: "x", y: "y", yTicks: [1, Number.NaN] }),
+      /plot: options\.yTicks must be an array of finite numbers, got/,
+    );
   });
 
   test("sliderPlot makes one frame per step, starts at the active step and checks the steps", () => {
