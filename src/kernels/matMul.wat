@@ -483,11 +483,11 @@
   (func $maxU (param $x i32) (param $y i32) (result i32)
     (select (local.get $x) (local.get $y) (i32.gt_u (local.get $x) (local.get $y))))
 
-  ;; Marks at $zeroRows (K bytes) the rows of B that are all ±0, and returns whether B is
-  ;; all finite; one pass over B, four at a time.
+  ;; Marks at $zeroRows (K bytes) the rows of B that are all ±0, and returns the number of
+  ;; the other rows, or -1 when B is not all finite; one pass over B, four at a time.
   (func $rowsOfB (param $b i32) (param $K i32) (param $N i32) (param $zeroRows i32) (result i32)
     (local $k i32) (local $at i32) (local $end i32) (local $magnitudes v128) (local $largest v128)
-    (local $any i32) (local $j i32) (local $finite i32)
+    (local $any i32) (local $j i32) (local $finite i32) (local $open i32)
     (local.set $finite (i32.const 1))
     (local.set $at (local.get $b))
     (block $rowsDone
@@ -515,22 +515,11 @@
             (br $tail)))
         ;; $any: the largest magnitude's bits of the row; ±0 when 0, not finite from 0x7f800000.
         (i32.store8 (i32.add (local.get $zeroRows) (local.get $k)) (i32.eqz (local.get $any)))
+        (local.set $open (i32.add (local.get $open) (i32.ne (local.get $any) (i32.const 0))))
         (if (i32.ge_u (local.get $any) (i32.const 0x7f800000)) (then (local.set $finite (i32.const 0))))
         (local.set $k (i32.add (local.get $k) (i32.const 1)))
         (br $rows)))
-    (local.get $finite))
-
-  ;; The number of the n bytes from $at that are not 0.
-  (func $nonZeroCountBytes (param $at i32) (param $n i32) (result i32)
-    (local $count i32)
-    (block $done
-      (loop $bytes
-        (br_if $done (i32.eqz (local.get $n)))
-        (local.set $count (i32.add (local.get $count) (i32.ne (i32.load8_u (local.get $at)) (i32.const 0))))
-        (local.set $at (i32.add (local.get $at) (i32.const 1)))
-        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
-        (br $bytes)))
-    (local.get $count))
+    (select (local.get $open) (i32.const -1) (local.get $finite)))
 
   ;; Lists op(A)'s entries whose terms can be non-zero as pairs from byte offset $pairs, row
   ;; i's from pair $starts[i] to pair $starts[i + 1], each row in order of k, and returns
@@ -692,6 +681,7 @@
     (param $aRow i32) (param $aK i32) (param $scratch i32)
     (local $rows i32) (local $aPacked i32) (local $cPacked i32) (local $kept i32) (local $i i32) (local $k i32)
     (local $bRow i32) (local $from i32) (local $to i32) (local $zeroRows i32) (local $pairs i32)
+    (local $openRows i32)
     (local.set $bRow (i32.shl (local.get $N) (i32.const 2)))
     (local.set $rows (i32.add (local.get $scratch) (i32.shl (i32.mul (local.get $K) (i32.add (local.get $N) (i32.const 1))) (i32.const 2))))
     (local.set $aPacked (i32.add (local.get $rows) (i32.shl (local.get $M) (i32.const 2))))
@@ -703,12 +693,12 @@
       (then
         (local.set $zeroRows (i32.add (local.get $scratch) (i32.shl (i32.add (local.get $M) (i32.const 1)) (i32.const 2))))
         (local.set $pairs (i32.add (local.get $zeroRows) (i32.and (i32.add (local.get $K) (i32.const 7)) (i32.const -8))))
-        (if (call $rowsOfB (local.get $b) (local.get $K) (local.get $N) (local.get $zeroRows))
+        (local.set $openRows (call $rowsOfB (local.get $b) (local.get $K) (local.get $N) (local.get $zeroRows)))
+        (if (i32.ge_s (local.get $openRows) (i32.const 0))
           (then
             (local.set $i (call $listEntries (local.get $a) (local.get $M) (local.get $K) (local.get $aRow) (local.get $aK)
               (local.get $bRow) (local.get $zeroRows) (local.get $scratch) (local.get $pairs)))
-            (if (i32.le_u (i32.shl (local.get $i) (i32.const 1))
-                  (i32.mul (local.get $M) (i32.sub (local.get $K) (call $nonZeroCountBytes (local.get $zeroRows) (local.get $K)))))
+            (if (i32.le_u (i32.shl (local.get $i) (i32.const 1)) (i32.mul (local.get $M) (local.get $openRows)))
               (then
                 (call $sparseProduct (local.get $b) (local.get $c) (local.get $M) (local.get $N) (local.get $scratch)
                   (local.get $pairs))
