@@ -321,7 +321,7 @@
   (func $product (param $a i32) (param $b i32) (param $c i32) (param $M i32) (param $N i32) (param $K i32)
     (param $aRow i32) (param $aK i32) (param $list i32)
     (local $i i32) (local $j i32) (local $bRow i32) (local $pa i32) (local $pc i32) (local $count i32)
-    (local $sparse i32) (local $packed i32) (local $k0 i32) (local $n i32)
+    (local $sparse i32) (local $packed i32) (local $k0 i32) (local $n i32) (local $i0 i32) (local $iEnd i32)
     (local.set $bRow (i32.shl (local.get $N) (i32.const 2)))
     ;; Where at least one k in eight has only ±0 terms (a closed gate's row of diag(z)·W, a
     ;; pixel that is 0 in every example), the 4×8 tiles run over the other k only.
@@ -352,41 +352,54 @@
     ;; in one process, alternating). A chunk after the first adds to the sums the one
     ;; before left in C; C holds them as float32, exactly what the registers held, so
     ;; each entry is still 0, then + op(A)[i][k]·B[k][j] for k in order: the same bits.
-    (local.set $j (i32.const 0))
-    (block $panelsDone
-      (loop $panels
-        (br_if $panelsDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
-        (local.set $k0 (i32.const 0))
-        (loop $chunks
-          (local.set $n (i32.sub (select (local.get $count) (local.get $K) (local.get $sparse)) (local.get $k0)))
-          (local.set $n (select (local.get $n) (i32.const 128) (i32.lt_u (local.get $n) (i32.const 128))))
-          (local.set $i (i32.const 0))
-          (block $tilesDone
-            (loop $tiles
-              (br_if $tilesDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $M)))
-              (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))))
-              (local.set $pc (i32.add (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $bRow)))
-                (i32.shl (local.get $j) (i32.const 2))))
-              (if (local.get $sparse)
-                (then
-                  (call $tile4x8Of (local.get $pa) (local.get $aRow) (local.get $aK)
-                    (i32.add (i32.add (local.get $packed) (i32.mul (local.get $k0) (local.get $bRow)))
-                      (i32.shl (local.get $j) (i32.const 2)))
-                    (local.get $bRow) (local.get $pc)
-                    (i32.add (local.get $list) (i32.shl (local.get $k0) (i32.const 2))) (local.get $n)
-                    (local.get $k0)))
-                (else
-                  (call $tile4x8 (i32.add (local.get $pa) (i32.mul (local.get $k0) (local.get $aK)))
-                    (local.get $aRow) (local.get $aK)
-                    (i32.add (i32.add (local.get $b) (i32.mul (local.get $k0) (local.get $bRow)))
-                      (i32.shl (local.get $j) (i32.const 2)))
-                    (local.get $bRow) (local.get $pc) (local.get $n) (local.get $k0))))
-              (local.set $i (i32.add (local.get $i) (i32.const 4)))
-              (br $tiles)))
-          (local.set $k0 (i32.add (local.get $k0) (i32.const 128)))
-          (br_if $chunks (i32.lt_u (local.get $k0) (select (local.get $count) (local.get $K) (local.get $sparse)))))
-        (local.set $j (i32.add (local.get $j) (i32.const 8)))
-        (br $panels)))
+    ;; All of this for 128 rows of op(A) at a time (401 KB of them at K = 784), which
+    ;; stay in the core's second cache while every panel reads them, instead of all M
+    ;; rows again for each panel (2,000×784 by 784×300: 13% less time, in one process,
+    ;; alternating; a minibatch of 100 rows is one such block). Each entry's sum is
+    ;; unchanged.
+    (local.set $i0 (i32.const 0))
+    (block $rowBlocksDone
+      (loop $rowBlocks
+        (br_if $rowBlocksDone (i32.gt_u (i32.add (local.get $i0) (i32.const 4)) (local.get $M)))
+        (local.set $iEnd (i32.add (local.get $i0) (i32.const 128)))
+        (local.set $iEnd (select (local.get $iEnd) (local.get $M) (i32.lt_u (local.get $iEnd) (local.get $M))))
+        (local.set $j (i32.const 0))
+        (block $panelsDone
+          (loop $panels
+            (br_if $panelsDone (i32.gt_u (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
+            (local.set $k0 (i32.const 0))
+            (loop $chunks
+              (local.set $n (i32.sub (select (local.get $count) (local.get $K) (local.get $sparse)) (local.get $k0)))
+              (local.set $n (select (local.get $n) (i32.const 128) (i32.lt_u (local.get $n) (i32.const 128))))
+              (local.set $i (local.get $i0))
+              (block $tilesDone
+                (loop $tiles
+                  (br_if $tilesDone (i32.gt_u (i32.add (local.get $i) (i32.const 4)) (local.get $iEnd)))
+                  (local.set $pa (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $aRow))))
+                  (local.set $pc (i32.add (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $bRow)))
+                    (i32.shl (local.get $j) (i32.const 2))))
+                  (if (local.get $sparse)
+                    (then
+                      (call $tile4x8Of (local.get $pa) (local.get $aRow) (local.get $aK)
+                        (i32.add (i32.add (local.get $packed) (i32.mul (local.get $k0) (local.get $bRow)))
+                          (i32.shl (local.get $j) (i32.const 2)))
+                        (local.get $bRow) (local.get $pc)
+                        (i32.add (local.get $list) (i32.shl (local.get $k0) (i32.const 2))) (local.get $n)
+                        (local.get $k0)))
+                    (else
+                      (call $tile4x8 (i32.add (local.get $pa) (i32.mul (local.get $k0) (local.get $aK)))
+                        (local.get $aRow) (local.get $aK)
+                        (i32.add (i32.add (local.get $b) (i32.mul (local.get $k0) (local.get $bRow)))
+                          (i32.shl (local.get $j) (i32.const 2)))
+                        (local.get $bRow) (local.get $pc) (local.get $n) (local.get $k0))))
+                  (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                  (br $tiles)))
+              (local.set $k0 (i32.add (local.get $k0) (i32.const 128)))
+              (br_if $chunks (i32.lt_u (local.get $k0) (select (local.get $count) (local.get $K) (local.get $sparse)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 8)))
+            (br $panels)))
+        (local.set $i0 (local.get $iEnd))
+        (br $rowBlocks)))
     ;; Then the last N mod 8 columns of each block of four rows.
     (local.set $i (i32.const 0))
     (block $blocksDone

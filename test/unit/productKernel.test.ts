@@ -40,9 +40,9 @@ describe("the matrix product's WebAssembly kernel", () => {
     assert.ok(productKernelActive(), "matMul.wat could not be instantiated on the wasm backend's memory");
   });
 
-  test("gives tf.matMul's bits, A·B and Aᵀ·B, for shapes around its 4×8 tiles, its chunks of 128 k and the MLP's", () => {
+  test("gives tf.matMul's bits, A·B and Aᵀ·B, for shapes around its 4×8 tiles, its blocks of 128 rows and chunks of 128 k, and the MLP's", () => {
     let seed = 0;
-    for (const M of [1, 2, 3, 4, 5, 7, 8, 9, 13, 100]) {
+    for (const M of [1, 2, 3, 4, 5, 7, 8, 9, 13, 100, 131, 259]) {
       for (const N of [1, 3, 4, 5, 8, 9, 12, 13, 17, 300]) {
         for (const K of [1, 2, 5, 33, 128, 129, 257, 784]) {
           if (M * N * K > 2e6 && !(M === 100 && N === 300)) continue; // the large products: the MLP's only
@@ -92,6 +92,7 @@ describe("the matrix product's WebAssembly kernel", () => {
       [100, 300, 784],
       [12, 8, 1],
       [8, 16, 300],
+      [259, 13, 300],
     ]) {
       for (const closed of [0, 0.1, 0.5, 0.9, 1]) {
         tf.tidy(() => {
