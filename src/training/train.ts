@@ -360,9 +360,8 @@ function progressMetrics(record: EpochRecord): Metrics {
 /** Classification error, or mean squared error, on held-out data (test-time gates). */
 function errorOf(model: tf.LayersModel, data: TensorData, loss: TrainOptions["loss"]): number {
   if (loss === "softmaxCrossEntropy") return classificationError(model, data.x, data.y);
-  // One batch: tfjs-layers' predict otherwise runs batches of 32 rows (see classificationError).
-  const batchSize = data.x.shape[0];
+  // One batch, uncut: tfjs-layers' predict would slice it into batches (see classificationError).
   return tf.tidy(
-    () => tf.losses.meanSquaredError(data.y, model.predict(data.x, { batchSize }) as tf.Tensor).dataSync()[0],
+    () => tf.losses.meanSquaredError(data.y, model.apply(data.x, { training: false }) as tf.Tensor).dataSync()[0],
   );
 }

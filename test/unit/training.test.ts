@@ -619,18 +619,30 @@ describe("classificationError", () => {
     model.dispose();
   });
 
-  test("runs each chunk of batchSize examples as one batch of model.predict, not tfjs's default of 32", () => {
+  test("runs each chunk of batchSize examples as one batch in inference mode, and a set that is one batch uncut", () => {
     const model = tf.sequential({ layers: [tf.layers.dense({ units: 3, inputShape: [4] })] });
-    const predict = model.predict.bind(model);
-    const batchSizes: (number | undefined)[] = [];
-    model.predict = (x, args) => {
-      batchSizes.push(args?.batchSize);
-      return predict(x, args);
+    const apply = model.apply.bind(model);
+    const calls: { input: tf.Tensor; training: unknown }[] = [];
+    model.apply = (input, kwargs) => {
+      calls.push({ input: input as tf.Tensor, training: kwargs?.training });
+      return apply(input, kwargs);
     };
+    model.predict = () => assert.fail("predict cuts its input into batches of 32 rows unless told otherwise");
     const x = tf.randomNormal([250, 4], 0, 1, "float32", 1);
     const labels = tf.zeros([250], "int32");
     classificationError(model, x, labels, 100);
-    assert.deepEqual(batchSizes, [100, 100, 50]);
+    assert.deepEqual(
+      calls.map(({ input, training }) => [input.shape[0], training]),
+      [
+        [100, false],
+        [100, false],
+        [50, false],
+      ],
+    );
+    calls.length = 0;
+    classificationError(model, x, labels);
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0].input, x, "the whole set is passed as it is, not sliced");
     tf.dispose([x, labels]);
     model.dispose();
   });
