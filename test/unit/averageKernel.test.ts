@@ -3,7 +3,8 @@
  * by src/kernels/average.ts): on the wasm backend it must run (not fall back to the
  * chain), give the same bits as the chain of tfjs kernels, also for lengths that are not
  * a multiple of its four lanes, for special values and after the backend's memory has
- * grown, be what WeightAverager's update runs, and leave no tensor behind. This file
+ * grown, be what WeightAverager's update runs, and leave no tensor behind; and
+ * WeightAverager's swap must exchange the weights and the averages both ways. This file
  * selects the wasm backend itself, so it tests the kernel on every machine.
  */
 import assert from "node:assert/strict";
@@ -20,21 +21,21 @@ before(async () => {
 
 const SPECIALS = [Number.NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38, 1];
 
-/** Kernel and chain for weights of the shapes given (random, with special values sprinkled in), as arrays. */
+/** Kernel and chain for weights of the shapes given (random, with special values sprinkled in), as one array each. */
 function both(shapes: number[][], decay: number, seed: number): { kernel: Float32Array; chain: Float32Array } {
   return tf.tidy(() => {
-    const weights = shapes.map((shape, i) => {
-      const values = tf.randomNormal(shape, 0, 1, "float32", seed + i).dataSync() as Float32Array;
-      for (let j = i; j < values.length; j += 7) values[j] = SPECIALS[(j + seed) % SPECIALS.length];
+    const sprinkled = (shape: number[], seed: number, every: number) => {
+      const values = tf.randomNormal(shape, 0, 1, "float32", seed).dataSync() as Float32Array;
+      for (let j = seed % every; j < values.length; j += every) values[j] = SPECIALS[(j + seed) % SPECIALS.length];
       return tf.tensor(values, shape);
-    });
-    const total = shapes.reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
-    const averageValues = tf.randomNormal([total], 0, 1, "float32", seed + 100).dataSync() as Float32Array;
-    for (let j = 3; j < total; j += 11) averageValues[j] = SPECIALS[j % SPECIALS.length];
-    const average = tf.tensor1d(averageValues);
+    };
+    const weights = shapes.map((shape, i) => sprinkled(shape, seed + i, 7));
+    const averages = shapes.map((shape, i) => sprinkled(shape, seed + 100 + i, 11));
+    const flat = (tensors: tf.Tensor[]) =>
+      tf.concat(tensors.map((t) => tf.reshape(t, [-1]))).dataSync() as Float32Array;
     return {
-      kernel: averageUpdate(average, weights, decay).dataSync() as Float32Array,
-      chain: averageUpdateChain(average, weights, decay).dataSync() as Float32Array,
+      kernel: flat(averageUpdate(averages, weights, decay)),
+      chain: flat(averageUpdateChain(averages, weights, decay)),
     };
   });
 }
@@ -55,19 +56,23 @@ describe("the weights' running average as one WebAssembly kernel", () => {
     }
   });
 
-  test("refuses an average whose length is not the weights' total, or tensors that are not float32, naming them", () => {
+  test("refuses averages that are not one per weight, of its shape and float32, naming them", () => {
     tf.tidy(() => {
       const weights = [tf.ones([2, 3]), tf.ones([4])];
       assert.throws(
-        () => averageUpdate(tf.zeros([9]), weights, 0.9),
-        /averageUpdate: average must be a vector of 10 entries/,
+        () => averageUpdate([tf.zeros([2, 3])], weights, 0.9),
+        /averageUpdate: averages.length must be 2, one average per weight tensor, got 1/,
       );
       assert.throws(
-        () => averageUpdate(tf.zeros([2, 5]), weights, 0.9),
-        /averageUpdate: average must be a vector of 10/,
+        () => averageUpdate([tf.zeros([2, 3]), tf.zeros([5])], weights, 0.9),
+        /averageUpdate: averages\[1\] must be a tensor of its weight's shape \[4\]/,
       );
       assert.throws(
-        () => averageUpdate(tf.zeros([10]), [tf.ones([2, 3]), tf.ones([4], "int32")], 0.9),
+        () => averageUpdate([tf.zeros([3, 2]), tf.zeros([4])], weights, 0.9),
+        /averageUpdate: averages\[0\] must be a tensor of its weight's shape \[2, 3\]/,
+      );
+      assert.throws(
+        () => averageUpdate([tf.zeros([2, 3]), tf.zeros([4])], [tf.ones([2, 3]), tf.ones([4], "int32")], 0.9),
         /averageUpdate: weights must be float32 tensors/,
       );
     });
@@ -86,23 +91,30 @@ describe("the weights' running average as one WebAssembly kernel", () => {
     });
     const averager = new WeightAverager(model, 0.9);
     const weights = () => model.trainableWeights.map((w) => w.read());
+    const flat = (tensors: tf.Tensor[]) =>
+      tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))).dataSync() as Float32Array);
     // Move the weights, then update: the averages are the chain's from the same start.
-    const start = tf.tidy(() => tf.concat(weights().map((w) => tf.reshape(w, [-1]))));
+    const start = weights().map((w) => tf.clone(w));
     for (const w of model.trainableWeights) {
       const moved = tf.tidy(() => tf.add(w.read(), 1));
       w.write(moved);
       moved.dispose();
     }
-    const expected = tf.tidy(() => averageUpdateChain(start, weights(), 0.9));
+    const moved = flat(weights());
+    const expected = flat(averageUpdateChain(start, weights(), 0.9));
     const before = tf.memory().numTensors;
     const profile = await tf.profile(() => averager.update());
     assert.equal(tf.memory().numTensors, before);
     const names = profile.kernels.map((k) => k.name);
     assert.deepEqual(names, ["L0WeightAverage"], names.join(", "));
     averager.swap(); // the averages into the model
-    const got = tf.tidy(() => tf.concat(weights().map((w) => tf.reshape(w, [-1]))).dataSync() as Float32Array);
-    assert.equal(firstDifferent(got, expected.dataSync() as Float32Array), -1);
-    tf.dispose([start, expected]);
+    assert.equal(firstDifferent(flat(weights()), expected), -1);
+    averager.swap(); // and back
+    assert.equal(firstDifferent(flat(weights()), moved), -1);
+    averager.swap();
+    assert.equal(firstDifferent(flat(weights()), expected), -1, "a third swap brings the averages back");
+    assert.equal(tf.memory().numTensors, before, "swapping makes no tensor and frees none");
+    tf.dispose(start);
     averager.dispose();
     model.dispose();
   });
