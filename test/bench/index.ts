@@ -30,7 +30,16 @@ import {
   sampleHardConcrete,
   useBackend,
 } from "l0-hard-concrete";
-import { CLOCK, type KernelProfile, median, medianMs, profileSteps, timeEpochs, timeSteps } from "./training";
+import {
+  CLOCK,
+  type EpochShares,
+  type KernelProfile,
+  median,
+  medianMs,
+  profileSteps,
+  timeEpochs,
+  timeSteps,
+} from "./training";
 
 const SIZE = 1_000_000;
 const { beta, gamma, zeta } = DEFAULT_PARAMS;
@@ -62,7 +71,9 @@ interface Round {
   l0ForwardPenaltyBackward: number;
   plainStep: number;
   epochSeconds: number;
+  epochShares: EpochShares;
   epochSecondsDigits: number;
+  epochSharesDigits: EpochShares;
 }
 
 /** The JSON written by `--json`: medians over rounds, ms unless named. */
@@ -84,9 +95,12 @@ interface BenchResult {
   penalty1e6Naive: number;
   epochSeconds: number;
   fullRecipeSeconds: number;
+  /** Shares of an epoch's wall time: its optimizer steps, what trainL0 adds around them, the end of the epoch (see `EpochShares`). */
+  epochShares: EpochShares;
   /** The same on the course's digits, most of whose pixels are 0 (the products leave those out). */
   epochSecondsDigits: number;
   fullRecipeSecondsDigits: number;
+  epochSharesDigits: EpochShares;
   /** Per kernel of each cumulative phase: count and summed kernel time (ms) of one profiled call. */
   profile: Record<string, KernelProfile> | null;
   /** torch_reference.py's JSON, the median of each figure over the same rounds (null without --torch). */
@@ -139,9 +153,32 @@ async function round(): Promise<Round> {
     l0ForwardPenalty: steps.l0.forwardPenalty,
     l0ForwardPenaltyBackward: steps.l0.forwardPenaltyBackward,
     plainStep: steps.plain,
-    epochSeconds: await timeEpochs("random"),
-    epochSecondsDigits: await timeEpochs("digits"),
+    ...epochFigures(await timeEpochs("random"), await timeEpochs("digits")),
   };
+}
+
+function epochFigures(random: Awaited<ReturnType<typeof timeEpochs>>, digits: typeof random) {
+  return {
+    epochSeconds: random.seconds,
+    epochShares: random.shares,
+    epochSecondsDigits: digits.seconds,
+    epochSharesDigits: digits.shares,
+  };
+}
+
+/** The median over rounds of each share. */
+function medianShares(shares: EpochShares[]): EpochShares {
+  return {
+    steps: median(shares.map((s) => s.steps)),
+    aroundSteps: median(shares.map((s) => s.aroundSteps)),
+    endOfEpoch: median(shares.map((s) => s.endOfEpoch)),
+  };
+}
+
+/** "… 12.1% outside the optimizer steps (5.4% around them, 6.7% at the end of the epoch)". */
+function describeShares({ steps, aroundSteps, endOfEpoch }: EpochShares): string {
+  const percent = (share: number) => `${(100 * share).toFixed(1)}%`;
+  return `${percent(1 - steps)} outside the optimizer steps (${percent(aroundSteps)} around them, ${percent(endOfEpoch)} at the end of the epoch: evaluation, summary, shuffle)`;
 }
 
 function printProfile(profile: Record<string, KernelProfile>): void {
@@ -177,7 +214,7 @@ async function main(): Promise<void> {
       `round ${r + 1}/${rounds}: ${JSON.stringify(ours[r], (_, v) => (typeof v === "number" ? +v.toFixed(3) : v))}`,
     );
   }
-  const m = (key: keyof Round) => median(ours.map((o) => o[key]));
+  const m = (key: Exclude<keyof Round, "epochShares" | "epochSharesDigits">) => median(ours.map((o) => o[key]));
   const profile = process.argv.includes("--no-profile") ? null : await profileSteps();
   const result: BenchResult = {
     backend: tf.getBackend(),
@@ -200,8 +237,10 @@ async function main(): Promise<void> {
     penalty1e6Naive: m("penalty1e6Naive"),
     epochSeconds: m("epochSeconds"),
     fullRecipeSeconds: 200 * m("epochSeconds"),
+    epochShares: medianShares(ours.map((o) => o.epochShares)),
     epochSecondsDigits: m("epochSecondsDigits"),
     fullRecipeSecondsDigits: 200 * m("epochSecondsDigits"),
+    epochSharesDigits: medianShares(ours.map((o) => o.epochSharesDigits)),
     profile,
     torch: torch.length > 0 ? medianOfObjects(torch) : null,
   };
@@ -228,10 +267,10 @@ async function main(): Promise<void> {
     `naive tfjs chains: sample ${result.sample1e6Naive.toFixed(2)} ms, expected-L0 fwd + bwd ${result.penalty1e6Naive.toFixed(2)} ms`,
   );
   console.log(
-    `full-recipe epoch (80 steps + evaluation on 2,000 + averaging): ${result.epochSeconds.toFixed(3)} s; 200 epochs ≈ ${result.fullRecipeSeconds.toFixed(0)} s`,
+    `full-recipe epoch (80 steps + evaluation on 2,000 + averaging): ${result.epochSeconds.toFixed(3)} s; 200 epochs ≈ ${result.fullRecipeSeconds.toFixed(0)} s; ${describeShares(result.epochShares)}`,
   );
   console.log(
-    `… on the course's digits: ${result.epochSecondsDigits.toFixed(3)} s; 200 epochs ≈ ${result.fullRecipeSecondsDigits.toFixed(0)} s`,
+    `… on the course's digits: ${result.epochSecondsDigits.toFixed(3)} s; 200 epochs ≈ ${result.fullRecipeSecondsDigits.toFixed(0)} s; ${describeShares(result.epochSharesDigits)}`,
   );
   if (profile !== null) printProfile(profile);
   const json = option("--json");

