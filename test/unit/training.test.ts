@@ -643,7 +643,15 @@ describe("classificationError", () => {
     classificationError(model, x, labels);
     assert.equal(calls.length, 1);
     assert.equal(calls[0].input, x, "the whole set is passed as it is, not sliced");
-    tf.dispose([x, labels]);
+    calls.length = 0;
+    const [larger, largerLabels] = [tf.zeros([2001, 4]), tf.zeros([2001], "int32")];
+    classificationError(model, larger, largerLabels);
+    assert.deepEqual(
+      calls.map(({ input }) => input.shape[0]),
+      [2000, 1],
+      "the default chunk is 2,000 rows",
+    );
+    tf.dispose([x, labels, larger, largerLabels]);
     model.dispose();
   });
 
