@@ -36,6 +36,7 @@ import {
   type KernelProfile,
   median,
   medianMs,
+  medianShares,
   profileSteps,
   timeEpochs,
   timeSteps,
@@ -163,15 +164,6 @@ function epochFigures(random: Awaited<ReturnType<typeof timeEpochs>>, digits: ty
     epochShares: random.shares,
     epochSecondsDigits: digits.seconds,
     epochSharesDigits: digits.shares,
-  };
-}
-
-/** The median over rounds of each share. */
-function medianShares(shares: EpochShares[]): EpochShares {
-  return {
-    steps: median(shares.map((s) => s.steps)),
-    aroundSteps: median(shares.map((s) => s.aroundSteps)),
-    endOfEpoch: median(shares.map((s) => s.endOfEpoch)),
   };
 }
 

@@ -246,13 +246,14 @@ export async function timeEpochs(
   model.dispose();
   tf.dispose([train.x, train.y, evalData.x, evalData.y]);
   const seconds = ends.map((end, i) => (end - (i === 0 ? start : ends[i - 1])) / 1000);
-  const later = shares.slice(1);
+  return { seconds: median(seconds.slice(1)), shares: medianShares(shares.slice(1)) };
+}
+
+/** The median of each share over several epochs or rounds. */
+export function medianShares(shares: EpochShares[]): EpochShares {
   return {
-    seconds: median(seconds.slice(1)),
-    shares: {
-      steps: median(later.map((s) => s.steps)),
-      aroundSteps: median(later.map((s) => s.aroundSteps)),
-      endOfEpoch: median(later.map((s) => s.endOfEpoch)),
-    },
+    steps: median(shares.map((s) => s.steps)),
+    aroundSteps: median(shares.map((s) => s.aroundSteps)),
+    endOfEpoch: median(shares.map((s) => s.endOfEpoch)),
   };
 }
