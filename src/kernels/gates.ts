@@ -1,12 +1,13 @@
 /**
  * The hard concrete gates' WebAssembly kernels (gates.wat, compiled with wabt by
- * the build), each one pass in place of a chain of tfjs kernels, with the chain's
+ * the build), each one kernel in place of a chain of tfjs kernels, with the chain's
  * bits (tests compare every bit):
  *
  * - `gateFromUniform`: a gate per entry from uniform noise u and log α
  *   (Louizos et al. 2018, Sec. 2.2), z = min(1, max(0, σ((log(u/(1 − u)) + log α)/β)(ζ − γ) + γ)),
  *   in place of nine kernels; on the wasm backend Log alone took about 12 ms for
- *   10⁶ entries (its C library's logf, one entry at a time).
+ *   10⁶ entries (its C library's logf, one entry at a time). It runs 1,024 entries at
+ *   a time in two passes, the logarithm's, then the sigmoid's (see gates.wat).
  * - `openProbabilityGradient`: (p − p²)·g for p = P(z ≠ 0), the backward pass of
  *   the expected L0 norm, in place of three kernels (its forward pass stays a tfjs
  *   chain: fused, it was slower than XNNPACK's sigmoid and tfjs's sum).

@@ -116,102 +116,129 @@
         (i32x4.shr_s (local.get $x) (i32.const 31))))
     (local.get $e))
 
-  ;; sample(u, logAlpha, out, n, table, 1/β, ζ − γ, γ): z for the n entries of u and log α.
+  ;; sample(u, logAlpha, out, n, table, 1/β, ζ − γ, γ): z for the n entries of u and log α,
+  ;; 1,024 entries at a time in two passes: x = (log(u/(1 − u)) + log α)·(1/β) into out, then
+  ;; z = min(1, max(0, σ(x)·(ζ − γ) + γ)) in place while the chunk is in the first cache.
+  ;; Each pass's loop is short enough for the core to run several of its iterations at
+  ;; once; in one loop, the logarithm's and the sigmoid's long chains of dependent
+  ;; operations left it waiting (10^6 entries: 0.87 of the time, in one process, alternating).
+  ;; Every lane goes through the same operations: the same bits.
   (func (export "sample")
     (param $u i32) (param $logAlpha i32) (param $out i32) (param $n i32) (param $table i32)
     (param $inverseBeta f32) (param $zetaMinusGamma f32) (param $gamma f32)
-    (local $i i32) (local $left i32) (local $offset i32)
+    (local $i i32) (local $end i32) (local $left i32) (local $offset i32)
     (local $x v128) (local $alpha v128) (local $ix v128) (local $tmp v128) (local $at v128) (local $iz v128) (local $k v128)
     (local $half i32) (local $r v128) (local $r2 v128) (local $y v128) (local $low v128) (local $e v128)
-    (block $done
-      (loop $vectors
-        (local.set $left (i32.sub (local.get $n) (local.get $i)))
-        (br_if $done (i32.le_s (local.get $left) (i32.const 0)))
+    (block $chunksDone
+      (loop $chunks
+        (br_if $chunksDone (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $end (i32.add (local.get $i) (i32.const 1024)))
+        (local.set $end (select (local.get $end) (local.get $n) (i32.lt_s (local.get $end) (local.get $n))))
+        ;; Pass 1: x = (log(u/(1 − u)) + log α)·(1/β) into out.
         (local.set $offset (i32.shl (local.get $i) (i32.const 2)))
-        (if (i32.ge_u (local.get $left) (i32.const 4))
-          (then
-            (local.set $x (v128.load (i32.add (local.get $u) (local.get $offset))))
-            (local.set $alpha (v128.load (i32.add (local.get $logAlpha) (local.get $offset)))))
-          (else
-            (local.set $x (call $loadRest (i32.add (local.get $u) (local.get $offset)) (local.get $left) (f32x4.splat (f32.const 0.5))))
-            (local.set $alpha (call $loadRest (i32.add (local.get $logAlpha) (local.get $offset)) (local.get $left) (f32x4.splat (f32.const 0))))))
-        ;; x = u / (1 − u)
-        (local.set $x (f32x4.div (local.get $x) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $x))))
-        ;; log x (logf), lane by lane. A subnormal x = 2⁻²³ · (x · 2²³) with x · 2²³ normal.
-        (local.set $ix
-          (v128.bitselect
-            (i32x4.sub (f32x4.mul (local.get $x) (f32x4.splat (f32.const 0x1p23))) (i32x4.splat (i32.const 0x0b800000)))
-            (local.get $x)
-            (v128.and (i32x4.lt_u (local.get $x) (i32x4.splat (i32.const 0x00800000)))
-                      (v128.not (i32x4.eq (local.get $x) (i32x4.splat (i32.const 0)))))))
-        ;; x = 2^k · z, z in [0x3f330000, 2 · 0x3f330000) as bit patterns; $at: the byte offset of z's table entry.
-        (local.set $tmp (i32x4.sub (local.get $ix) (i32x4.splat (i32.const 0x3f330000))))
-        (local.set $at
-          (i32x4.shl (v128.and (i32x4.shr_u (local.get $tmp) (i32.const 19)) (i32x4.splat (i32.const 15))) (i32.const 4)))
-        (local.set $k (i32x4.shr_s (local.get $tmp) (i32.const 23)))
-        (local.set $iz (i32x4.sub (local.get $ix) (v128.and (local.get $tmp) (i32x4.splat (i32.const 0xff800000)))))
-        ;; Two lanes at a time in float64: lanes 0 and 1, then 2 and 3 (moved down).
-        (local.set $half (i32.const 0))
-        (loop $halves
-          ;; r = z·(1/c) − 1; y = (A₀r² + A₁r + A₂)·r² + ((log c + k·ln 2) + r), in that order.
-          (local.set $r
-            (f64x2.sub
-              (f64x2.mul (f64x2.promote_low_f32x4 (local.get $iz))
-                (f64x2.replace_lane 1
-                  (f64x2.splat (f64.load (i32.add (local.get $table) (i32x4.extract_lane 0 (local.get $at)))))
-                  (f64.load (i32.add (local.get $table) (i32x4.extract_lane 1 (local.get $at))))))
-              (f64x2.splat (f64.const 1))))
-          (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
-          (local.set $y
-            (f64x2.add (f64x2.mul (f64x2.splat (f64.const 0x1.5575b0be00b6ap-2)) (local.get $r))
-              (f64x2.splat (f64.const -0x1.ffffef20a4123p-2))))
-          (local.set $y
-            (f64x2.add (f64x2.mul (f64x2.splat (f64.const -0x1.00ea348b88334p-2)) (local.get $r2)) (local.get $y)))
-          (local.set $y
-            (f32x4.demote_f64x2_zero
-              (f64x2.add (f64x2.mul (local.get $y) (local.get $r2))
-                (f64x2.add
-                  (f64x2.add
+        (block $done
+          (loop $vectors
+            (local.set $left (i32.sub (local.get $end) (i32.shr_u (local.get $offset) (i32.const 2))))
+            (br_if $done (i32.le_s (local.get $left) (i32.const 0)))
+            (if (i32.ge_u (local.get $left) (i32.const 4))
+              (then
+                (local.set $x (v128.load (i32.add (local.get $u) (local.get $offset))))
+                (local.set $alpha (v128.load (i32.add (local.get $logAlpha) (local.get $offset)))))
+              (else
+                (local.set $x (call $loadRest (i32.add (local.get $u) (local.get $offset)) (local.get $left) (f32x4.splat (f32.const 0.5))))
+                (local.set $alpha (call $loadRest (i32.add (local.get $logAlpha) (local.get $offset)) (local.get $left) (f32x4.splat (f32.const 0))))))
+            ;; x = u / (1 − u)
+            (local.set $x (f32x4.div (local.get $x) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $x))))
+            ;; log x (logf), lane by lane. A subnormal x = 2⁻²³ · (x · 2²³) with x · 2²³ normal.
+            (local.set $ix
+              (v128.bitselect
+                (i32x4.sub (f32x4.mul (local.get $x) (f32x4.splat (f32.const 0x1p23))) (i32x4.splat (i32.const 0x0b800000)))
+                (local.get $x)
+                (v128.and (i32x4.lt_u (local.get $x) (i32x4.splat (i32.const 0x00800000)))
+                          (v128.not (i32x4.eq (local.get $x) (i32x4.splat (i32.const 0)))))))
+            ;; x = 2^k · z, z in [0x3f330000, 2 · 0x3f330000) as bit patterns; $at: the byte offset of z's table entry.
+            (local.set $tmp (i32x4.sub (local.get $ix) (i32x4.splat (i32.const 0x3f330000))))
+            (local.set $at
+              (i32x4.shl (v128.and (i32x4.shr_u (local.get $tmp) (i32.const 19)) (i32x4.splat (i32.const 15))) (i32.const 4)))
+            (local.set $k (i32x4.shr_s (local.get $tmp) (i32.const 23)))
+            (local.set $iz (i32x4.sub (local.get $ix) (v128.and (local.get $tmp) (i32x4.splat (i32.const 0xff800000)))))
+            ;; Two lanes at a time in float64: lanes 0 and 1, then 2 and 3 (moved down).
+            (local.set $half (i32.const 0))
+            (loop $halves
+              ;; r = z·(1/c) − 1; y = (A₀r² + A₁r + A₂)·r² + ((log c + k·ln 2) + r), in that order.
+              (local.set $r
+                (f64x2.sub
+                  (f64x2.mul (f64x2.promote_low_f32x4 (local.get $iz))
                     (f64x2.replace_lane 1
-                      (f64x2.splat (f64.load offset=8 (i32.add (local.get $table) (i32x4.extract_lane 0 (local.get $at)))))
-                      (f64.load offset=8 (i32.add (local.get $table) (i32x4.extract_lane 1 (local.get $at)))))
-                    (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $k)) (f64x2.splat (f64.const 0x1.62e42fefa39efp-1))))
-                  (local.get $r)))))
-          (if (i32.eqz (local.get $half))
-            (then
-              (local.set $low (local.get $y))
-              (local.set $iz (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $iz) (local.get $iz)))
-              (local.set $k (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $k) (local.get $k)))
-              (local.set $at (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $at) (local.get $at)))
-              (local.set $half (i32.const 1))
-              (br $halves))))
-        (local.set $y (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $low) (local.get $y)))
-        ;; The special cases, where the polynomial's lanes are meaningless, in reverse order of
-        ;; logf's tests (the last select wins): NaN for negatives and NaN, +∞ for +∞, −∞ for ±0.
-        (local.set $y
-          (v128.bitselect
-            (f32x4.div (f32x4.sub (local.get $x) (local.get $x)) (f32x4.sub (local.get $x) (local.get $x)))
-            (local.get $y)
-            (v128.or (i32x4.lt_s (local.get $x) (i32x4.splat (i32.const 0)))
-                     (i32x4.ge_u (i32x4.shl (local.get $x) (i32.const 1)) (i32x4.splat (i32.const 0xff000000))))))
-        (local.set $y
-          (v128.bitselect (local.get $x) (local.get $y) (i32x4.eq (local.get $x) (i32x4.splat (i32.const 0x7f800000)))))
-        (local.set $y
-          (v128.bitselect (f32x4.splat (f32.const -inf)) (local.get $y)
-            (i32x4.eq (i32x4.shl (local.get $x) (i32.const 1)) (i32x4.splat (i32.const 0)))))
-        ;; x = (log(u / (1 − u)) + log α) · (1/β)
-        (local.set $x (f32x4.mul (f32x4.add (local.get $y) (local.get $alpha)) (f32x4.splat (local.get $inverseBeta))))
-        (local.set $e (call $sigmoid (local.get $x)))
-        ;; z = min(1, max(0, σ · (ζ − γ) + γ)), XNNPACK's clamp.
-        (local.set $y
-          (f32x4.pmin (f32x4.splat (f32.const 1))
-            (f32x4.pmax (f32x4.splat (f32.const 0))
-              (f32x4.add (f32x4.mul (local.get $e) (f32x4.splat (local.get $zetaMinusGamma))) (f32x4.splat (local.get $gamma))))))
-        (if (i32.ge_u (local.get $left) (i32.const 4))
-          (then (v128.store (i32.add (local.get $out) (local.get $offset)) (local.get $y)))
-          (else (call $storeRest (i32.add (local.get $out) (local.get $offset)) (local.get $left) (local.get $y))))
-        (local.set $i (i32.add (local.get $i) (i32.const 4)))
-        (br $vectors))))
+                      (f64x2.splat (f64.load (i32.add (local.get $table) (i32x4.extract_lane 0 (local.get $at)))))
+                      (f64.load (i32.add (local.get $table) (i32x4.extract_lane 1 (local.get $at))))))
+                  (f64x2.splat (f64.const 1))))
+              (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+              (local.set $y
+                (f64x2.add (f64x2.mul (f64x2.splat (f64.const 0x1.5575b0be00b6ap-2)) (local.get $r))
+                  (f64x2.splat (f64.const -0x1.ffffef20a4123p-2))))
+              (local.set $y
+                (f64x2.add (f64x2.mul (f64x2.splat (f64.const -0x1.00ea348b88334p-2)) (local.get $r2)) (local.get $y)))
+              (local.set $y
+                (f32x4.demote_f64x2_zero
+                  (f64x2.add (f64x2.mul (local.get $y) (local.get $r2))
+                    (f64x2.add
+                      (f64x2.add
+                        (f64x2.replace_lane 1
+                          (f64x2.splat (f64.load offset=8 (i32.add (local.get $table) (i32x4.extract_lane 0 (local.get $at)))))
+                          (f64.load offset=8 (i32.add (local.get $table) (i32x4.extract_lane 1 (local.get $at)))))
+                        (f64x2.mul (f64x2.convert_low_i32x4_s (local.get $k)) (f64x2.splat (f64.const 0x1.62e42fefa39efp-1))))
+                      (local.get $r)))))
+              (if (i32.eqz (local.get $half))
+                (then
+                  (local.set $low (local.get $y))
+                  (local.set $iz (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $iz) (local.get $iz)))
+                  (local.set $k (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $k) (local.get $k)))
+                  (local.set $at (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $at) (local.get $at)))
+                  (local.set $half (i32.const 1))
+                  (br $halves))))
+            (local.set $y (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $low) (local.get $y)))
+            ;; The special cases, where the polynomial's lanes are meaningless, in reverse order of
+            ;; logf's tests (the last select wins): NaN for negatives and NaN, +∞ for +∞, −∞ for ±0.
+            (local.set $y
+              (v128.bitselect
+                (f32x4.div (f32x4.sub (local.get $x) (local.get $x)) (f32x4.sub (local.get $x) (local.get $x)))
+                (local.get $y)
+                (v128.or (i32x4.lt_s (local.get $x) (i32x4.splat (i32.const 0)))
+                         (i32x4.ge_u (i32x4.shl (local.get $x) (i32.const 1)) (i32x4.splat (i32.const 0xff000000))))))
+            (local.set $y
+              (v128.bitselect (local.get $x) (local.get $y) (i32x4.eq (local.get $x) (i32x4.splat (i32.const 0x7f800000)))))
+            (local.set $y
+              (v128.bitselect (f32x4.splat (f32.const -inf)) (local.get $y)
+                (i32x4.eq (i32x4.shl (local.get $x) (i32.const 1)) (i32x4.splat (i32.const 0)))))
+            ;; x = (log(u / (1 − u)) + log α) · (1/β)
+            (local.set $x (f32x4.mul (f32x4.add (local.get $y) (local.get $alpha)) (f32x4.splat (local.get $inverseBeta))))
+            (if (i32.ge_u (local.get $left) (i32.const 4))
+              (then (v128.store (i32.add (local.get $out) (local.get $offset)) (local.get $x)))
+              (else (call $storeRest (i32.add (local.get $out) (local.get $offset)) (local.get $left) (local.get $x))))
+            (local.set $offset (i32.add (local.get $offset) (i32.const 16)))
+            (br $vectors)))
+        ;; Pass 2, in place: z = min(1, max(0, σ(x)·(ζ − γ) + γ)), XNNPACK's clamp.
+        (local.set $offset (i32.shl (local.get $i) (i32.const 2)))
+        (block $gatesDone
+          (loop $gates
+            (local.set $left (i32.sub (local.get $end) (i32.shr_u (local.get $offset) (i32.const 2))))
+            (br_if $gatesDone (i32.le_s (local.get $left) (i32.const 0)))
+            (if (i32.ge_u (local.get $left) (i32.const 4))
+              (then (local.set $x (v128.load (i32.add (local.get $out) (local.get $offset)))))
+              (else (local.set $x (call $loadRest (i32.add (local.get $out) (local.get $offset)) (local.get $left) (f32x4.splat (f32.const 0))))))
+            (local.set $e (call $sigmoid (local.get $x)))
+            (local.set $y
+              (f32x4.pmin (f32x4.splat (f32.const 1))
+                (f32x4.pmax (f32x4.splat (f32.const 0))
+                  (f32x4.add (f32x4.mul (local.get $e) (f32x4.splat (local.get $zetaMinusGamma))) (f32x4.splat (local.get $gamma))))))
+            (if (i32.ge_u (local.get $left) (i32.const 4))
+              (then (v128.store (i32.add (local.get $out) (local.get $offset)) (local.get $y)))
+              (else (call $storeRest (i32.add (local.get $out) (local.get $offset)) (local.get $left) (local.get $y))))
+            (local.set $offset (i32.add (local.get $offset) (i32.const 16)))
+            (br $gates)))
+        (local.set $i (local.get $end))
+        (br $chunks))))
 
   ;; openProbabilityGradient(p, g, out, n): out = (p − p·p) · g for the n entries of p, g one float32.
   (func (export "openProbabilityGradient") (param $p i32) (param $g i32) (param $out i32) (param $n i32)
