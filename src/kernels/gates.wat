@@ -121,7 +121,7 @@
   ;; z = min(1, max(0, σ(x)·(ζ − γ) + γ)) in place while the chunk is in the first cache.
   ;; Each pass's loop is short enough for the core to run several of its iterations at
   ;; once; in one loop, the logarithm's and the sigmoid's long chains of dependent
-  ;; operations left it waiting (10^6 entries: 0.87 of the time, in one process, alternating).
+  ;; operations left it waiting (10^6 entries: 0.88 of the time, in one process, alternating).
   ;; Every lane goes through the same operations: the same bits.
   (func (export "sample")
     (param $u i32) (param $logAlpha i32) (param $out i32) (param $n i32) (param $table i32)
