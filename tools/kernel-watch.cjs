@@ -24,6 +24,13 @@
 // timeout that fails with EAGAIN is retried (nothing was read: the socket still
 // waits for its next message), and a message tslab cannot handle is dropped with a
 // line on the kernel's own stderr (fd 2: tslab sends process.stderr to the cells).
+// A receive made while its socket is still binding is retried too: tslab starts its
+// read loops before it binds the sockets, zeromq refuses a receive during a bind
+// (EBUSY, "Socket is blocked by a bind or unbind operation"), and a client that
+// connects at once (nbclient's first kernel_info request) can have a loop read again
+// inside that window; the rejection killed a kernel before its first cell in
+// `npm test` ("Kernel didn't respond in 60 seconds"). Nothing was read, and the
+// socket can be read once its bind is done.
 //
 // The flag that loaded this file is taken out of NODE_OPTIONS, so that processes a
 // notebook starts do not inherit it.
@@ -62,8 +69,10 @@ function guardSockets(tslab) {
         try {
           return await receive.call(this);
         } catch (error) {
-          if (error?.code !== "EAGAIN" || this.closed || this.receiveTimeout !== -1) throw error;
-          await new Promise((next) => setImmediate(next));
+          const retry = error?.code === "EAGAIN" || error?.code === "EBUSY";
+          if (!retry || this.closed || this.receiveTimeout !== -1) throw error;
+          // EBUSY: the bind takes a few milliseconds; wait for it rather than spin.
+          await new Promise((next) => (error.code === "EBUSY" ? setTimeout(next, 1) : setImmediate(next)));
         }
       }
     },
@@ -80,6 +89,9 @@ function guardSockets(tslab) {
     }
   };
 }
+
+// For the test of the guard (test/notebooks/kernelWatch.test.ts).
+module.exports = { guardSockets };
 
 const tslab = tslabFolder();
 try {

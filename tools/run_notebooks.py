@@ -44,6 +44,7 @@ SIGUSR1 prints the stack of every thread on stderr (to see where a run waits).
 """
 
 import argparse
+import atexit
 import faulthandler
 import os
 import signal
@@ -210,6 +211,16 @@ def run_one(path, out_dir, timeout, allow_errors, stop):
     except DeadKernelError as e:
         cell = nb.cells[running["cell"] - 1]
         raise CellFailure(running["cell"], f"the kernel died ({e})", stderr_of(cell)) from None
+    except RuntimeError as e:
+        if running["cell"] > 0:
+            raise
+        # jupyter_client's wait for the kernel's first kernel_info reply: "Kernel died before
+        # replying to kernel_info", "Kernel didn't respond in 60 seconds". The kernel's own
+        # stderr, which says why, went to this runner's stderr. nbclient has killed the kernel
+        # and dropped its manager, but not the exit hook that would clean it up again and
+        # fail on the missing manager with a traceback.
+        atexit.unregister(client._cleanup_kernel)
+        raise CellFailure(0, f"the kernel did not start ({e}; its stderr is above)", "") from None
     finally:
         stop.finished(client)
     if stop.signal is not None:

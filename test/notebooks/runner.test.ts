@@ -3,7 +3,7 @@
 // cell and the message.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, test } from "node:test";
@@ -12,10 +12,11 @@ const root = resolve(__dirname, "..", "..", "..");
 const python = process.env.L0_PYTHON || "/usr/bin/python3";
 const fixtures = join(root, "test", "fixtures");
 
-function runner(args: string[]): { status: number | null; output: string } {
+function runner(args: string[], env: NodeJS.ProcessEnv = process.env): { status: number | null; output: string } {
   const result = spawnSync(python, [join(root, "tools", "run_notebooks.py"), ...args], {
     cwd: root,
     encoding: "utf8",
+    env,
   });
   return { status: result.status, output: result.stdout + result.stderr };
 }
@@ -112,5 +113,25 @@ describe("run_notebooks.py writes executed copies safely", () => {
         `${join(work, "other.ipynb").replace(/[.]/g, "\\.")}.*kernelspec\\.name is 'python3', expected "tslab"`,
       ),
     );
+  });
+  test("a kernel that does not start fails its notebook by name, and the run goes on", () => {
+    // A tslab kernel spec, found first through JUPYTER_PATH, whose kernel exits at once.
+    const dir = mkdtempSync(join(tmpdir(), "l0-runner-no-kernel-"));
+    mkdirSync(join(dir, "kernels", "tslab"), { recursive: true });
+    writeFileSync(
+      join(dir, "kernels", "tslab", "kernel.json"),
+      JSON.stringify({ argv: ["/bin/false", "{connection_file}"], display_name: "TypeScript", language: "typescript" }),
+    );
+    const notebooks = [join("test", "fixtures", "ok.ipynb"), join("test", "fixtures", "broken", "exception.ipynb")];
+    const { status, output } = runner(["--out", join(dir, "out"), "--jobs", "2", ...notebooks], {
+      ...process.env,
+      JUPYTER_PATH: dir,
+    });
+    assert.equal(status, 1, output);
+    for (const notebook of notebooks) {
+      assert.match(reportFor(output, notebook), /: cell 0: the kernel did not start \(Kernel died before replying/);
+    }
+    assert.doesNotMatch(output, /Traceback/, "the runner reports the failure; it does not crash");
+    rmSync(dir, { recursive: true });
   });
 });
