@@ -104,6 +104,9 @@ export async function buildSiteAtomically({ python, notebooks, out = SITE, stopp
   const previous = `${next}-previous`;
   try {
     await buildSite({ python, notebooks, out: next });
+    // One turn of the event loop first, so that a signal that arrived during the build's
+    // last synchronous steps has run its handler before `stopped()` is asked.
+    await new Promise((resolve) => setImmediate(resolve));
     if (stopped()) return false;
     if (existsSync(out)) renameSync(out, previous);
     renameSync(next, out);
@@ -155,6 +158,9 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
     exitIfStopped();
     throw error;
   }
+  // A Ctrl-C that stopped no child process (it came between them, or Chromium's driver
+  // took it) is seen only once the build is done: the pages were not swapped in.
+  exitIfStopped();
   console.log(
     `course: executed notebooks in ${executed}\ncourse: lecture pages in ${join(site, "index.html")}, ` +
       `slides in ${join(site, "slides")}, handouts in ${join(site, "handouts")}`,
