@@ -114,6 +114,7 @@ describe("run_notebooks.py writes executed copies safely", () => {
       ),
     );
   });
+
   test("a kernel that does not start fails its notebook by name, and the run goes on", () => {
     // A tslab kernel spec, found first through JUPYTER_PATH, whose kernel exits at once.
     const dir = mkdtempSync(join(tmpdir(), "l0-runner-no-kernel-"));

@@ -21,6 +21,11 @@ before(async () => {
 
 const SPECIALS = [Number.NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38, 1];
 
+/** The entries of `tensors`, one tensor after another, as one array. */
+function flat(tensors: tf.Tensor[]): Float32Array {
+  return tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))).dataSync() as Float32Array);
+}
+
 /** Kernel and chain for weights of the shapes given (random, with special values sprinkled in), as one array each. */
 function both(shapes: number[][], decay: number, seed: number): { kernel: Float32Array; chain: Float32Array } {
   return tf.tidy(() => {
@@ -31,8 +36,6 @@ function both(shapes: number[][], decay: number, seed: number): { kernel: Float3
     };
     const weights = shapes.map((shape, i) => sprinkled(shape, seed + i, 7));
     const averages = shapes.map((shape, i) => sprinkled(shape, seed + 100 + i, 11));
-    const flat = (tensors: tf.Tensor[]) =>
-      tf.concat(tensors.map((t) => tf.reshape(t, [-1]))).dataSync() as Float32Array;
     return {
       kernel: flat(averageUpdate(averages, weights, decay)),
       chain: flat(averageUpdateChain(averages, weights, decay)),
@@ -91,8 +94,6 @@ describe("the weights' running average as one WebAssembly kernel", () => {
     });
     const averager = new WeightAverager(model, 0.9);
     const weights = () => model.trainableWeights.map((w) => w.read());
-    const flat = (tensors: tf.Tensor[]) =>
-      tf.tidy(() => tf.concat(tensors.map((t) => tf.reshape(t, [-1]))).dataSync() as Float32Array);
     // Move the weights, then update: the averages are the chain's from the same start.
     const start = weights().map((w) => tf.clone(w));
     for (const w of model.trainableWeights) {
